@@ -1,0 +1,81 @@
+"""Command line: a thin layer over the same functions the notebooks call.
+
+    python -m toolkit analyze PATH [PATH ...] --out DIR [--outlet NAME]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .corpus import corpus_summary, load_corpus, write_articles
+from .registry import RegistryError
+from .reporting import corpus_report
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m toolkit", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    analyze = commands.add_parser("analyze", help="load, clean and analyse a corpus; write tables to --out")
+    analyze.add_argument("paths", nargs="+", help="files or folders of articles")
+    analyze.add_argument("--out", required=True, help="folder for the output tables and report")
+    analyze.add_argument("--outlet", help="outlet name for every document (overrides the files)")
+    analyze.add_argument("--text-column", help="name of the text field in CSV/JSON/Parquet inputs")
+    analyze.add_argument("--title-column", help="name of the title field")
+    analyze.add_argument("--outlet-column", help="name of the outlet field")
+    analyze.add_argument("--url-column", help="name of the URL field")
+    analyze.add_argument("--date-column", help="name of the publication date field")
+    analyze.add_argument("--byline-column", help="name of the byline/author field")
+    analyze.add_argument("--outlets", help="outlets registry CSV (default: data/outlets.csv)")
+    analyze.add_argument("--cleaning-rules", help="page-furniture rules CSV (default: data/cleaning_rules.csv)")
+    progress = analyze.add_mutually_exclusive_group()
+    progress.add_argument("--progress", dest="progress", action="store_true", default=None, help="always show a progress bar")
+    progress.add_argument("--no-progress", dest="progress", action="store_false", help="never show a progress bar")
+    return parser
+
+
+def run_analyze(args: argparse.Namespace) -> int:
+    articles = load_corpus(
+        args.paths, outlet=args.outlet, text_column=args.text_column, title_column=args.title_column,
+        outlet_column=args.outlet_column, url_column=args.url_column, date_column=args.date_column,
+        byline_column=args.byline_column, outlets=args.outlets, cleaning_rules=args.cleaning_rules,
+        progress=args.progress,
+    )
+    out = Path(args.out)
+    written = write_articles(articles, out)
+    report = out / "report.md"
+    report.write_text(corpus_report(articles), encoding="utf-8")
+    written.append(report)
+    _print_summary(articles)
+    for path in written:
+        print(f"wrote {path}")
+    if len(articles) == 0 or (articles["status"] == "unreadable").all():
+        print("error: nothing could be read from the given paths", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _print_summary(articles) -> None:
+    summary = corpus_summary(articles)
+    parts = [f"{row.articles} {row.status}" for row in summary.itertuples() if row.articles or row.status == "ok"]
+    print(f"{len(articles)} documents: " + ", ".join(parts))
+    for row in articles[articles["status"] != "ok"].itertuples():
+        where = row.source_path + (f" (record {row.record + 1})" if row.record == row.record and row.record is not None else "")
+        print(f"  {row.status}: {where}: {row.problem}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "analyze":
+            return run_analyze(args)
+    except (RegistryError, ValueError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

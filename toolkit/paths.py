@@ -1,0 +1,29 @@
+"""Where the toolkit finds its bundled data: registries, rule files, models and the demo corpus.
+
+Paths come from the package, never from the working directory. Set the environment variable
+``TOOLKIT_DATA_DIR`` to use another data folder (for instance a copy with your own registries).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+
+
+def data_dir() -> Path:
+    """Return the folder holding the bundled data (``data/`` at the top of the repository)."""
+    override = os.environ.get("TOOLKIT_DATA_DIR")
+    return Path(override) if override else REPO_DIR / "data"
+
+
+def data_path(*parts: str) -> Path:
+    """Return a path inside the data folder, e.g. ``data_path("actors.csv")``."""
+    return data_dir().joinpath(*parts)
+
+
+DEMO_CORPUS = REPO_DIR / "data" / "demo" / "articles"
+DEMO_GOLD = REPO_DIR / "data" / "demo" / "gold"
+NOTEBOOKS_DIR = REPO_DIR / "notebooks"

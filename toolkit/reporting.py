@@ -1,0 +1,42 @@
+"""Plain-text reports of what an analysis run computed, written beside its CSV outputs."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .corpus import corpus_summary
+
+
+def outlet_overview(articles: pd.DataFrame) -> pd.DataFrame:
+    """Per outlet: articles by status and the words of the usable (``ok``) ones, sorted by outlet."""
+    table = pd.crosstab(articles["outlet"], articles["status"])
+    for status in ("ok", "empty", "unreadable", "not_english", "duplicate"):
+        if status not in table.columns:
+            table[status] = 0
+    ok = articles[articles["status"] == "ok"]
+    table = table[["ok", "empty", "unreadable", "not_english", "duplicate"]]
+    table["words_ok"] = ok.groupby("outlet")["n_words"].sum().reindex(table.index, fill_value=0)
+    table["lines_removed"] = articles.groupby("outlet")["n_removed_lines"].sum().reindex(table.index, fill_value=0)
+    return table.sort_index().reset_index()
+
+
+def corpus_report(articles: pd.DataFrame) -> str:
+    """A Markdown report of a loaded corpus: status counts, outlets, and every problem to act on."""
+    lines = ["# Corpus report", "", f"{len(articles)} input documents.", "", "## Status", ""]
+    lines += _markdown_table(corpus_summary(articles))
+    lines += ["", "## Outlets", ""]
+    lines += _markdown_table(outlet_overview(articles))
+    problems = articles[articles["problem"].notna()][["source_path", "record", "status", "problem"]]
+    lines += ["", "## Problems", ""]
+    lines += _markdown_table(problems) if len(problems) else ["None."]
+    ignored = articles.attrs.get("ignored_files") or []
+    if ignored:
+        lines += ["", f"{len(ignored)} web-page asset files (images, scripts, styles) were not read."]
+    return "\n".join(lines) + "\n"
+
+
+def _markdown_table(table: pd.DataFrame) -> list[str]:
+    header = "| " + " | ".join(map(str, table.columns)) + " |"
+    rule = "|" + "|".join("---" for _ in table.columns) + "|"
+    body = ["| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return [header, rule, *body]
