@@ -190,12 +190,7 @@ def clean_text(raw: str, *, title: str | None = None, outlet: str | None = None,
 
     # Lines that repeat the title or the outlet's name, and any text glued to a ligature (often the date).
     title_key = _key(title) if title else None
-    head_candidates: list[int] = []
-    for i, (_, line) in enumerate(paragraphs):
-        if i >= first:
-            break
-        if verdicts[i] is None:
-            head_candidates.append(i)
+    head_candidates = [i for i in range(min(first, len(paragraphs))) if verdicts[i] is None]
     if not title_key:
         title_key = _guess_title(paragraphs, head_candidates, outlet)
         result.title = next((paragraphs[i][1] for i in head_candidates if _key(paragraphs[i][1]) == title_key), None)

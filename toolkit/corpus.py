@@ -210,7 +210,7 @@ def _mark_duplicates(articles: pd.DataFrame) -> pd.DataFrame:
     for position in articles.index[articles["status"] == "ok"]:
         row = articles.loc[position]
         keys = [_hash("text", _normalized(row["text"]))]
-        if row["url"]:
+        if pd.notna(row["url"]) and row["url"]:
             keys.append(_hash("url", row["outlet"], row["url"]))
         first = next((seen[k] for k in keys if k in seen), None)
         if first is None:
