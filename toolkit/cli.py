@@ -1,6 +1,7 @@
 """Command line: a thin layer over the same functions the notebooks call.
 
     python -m toolkit analyze PATH [PATH ...] --out DIR [--outlet NAME]
+    python -m toolkit evaluate demo|polnear|basil [--data DIR] [--split dev] [--out DIR]
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from .corpus import corpus_summary, load_corpus, write_articles
+from .attributions import extract_attributions
+from .corpus import corpus_summary, load_corpus, write_articles, write_table
+from .nlp import ModelNotInstalled
 from .registry import RegistryError
 from .reporting import corpus_report
 
@@ -30,10 +33,31 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--byline-column", help="name of the byline/author field")
     analyze.add_argument("--outlets", help="outlets registry CSV (default: data/outlets.csv)")
     analyze.add_argument("--cleaning-rules", help="page-furniture rules CSV (default: data/cleaning_rules.csv)")
+    analyze.add_argument("--actors", help="actors registry CSV (default: data/actors.csv)")
     progress = analyze.add_mutually_exclusive_group()
     progress.add_argument("--progress", dest="progress", action="store_true", default=None, help="always show a progress bar")
     progress.add_argument("--no-progress", dest="progress", action="store_false", help="never show a progress bar")
+
+    evaluate = commands.add_parser("evaluate", help="score the attribution extractor against gold data")
+    evaluate.add_argument("dataset", choices=["demo", "polnear", "basil"])
+    evaluate.add_argument("--data", help="folder holding polnear/ and basil/ (default: ../shared/data if present)")
+    evaluate.add_argument("--split", default="dev", choices=["train", "dev"], help="PolNeAR split")
+    evaluate.add_argument("--out", help="folder to write the score tables (CSV) and report.txt")
     return parser
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from .evaluation_runs import run_evaluation
+
+    tables, report = run_evaluation(args.dataset, data_dir=args.data, split=args.split)
+    print(report)
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        for name, table in tables.items():
+            table.to_csv(out / f"{args.dataset}_{name}.csv", index=False)
+        (out / f"{args.dataset}_report.txt").write_text(report, encoding="utf-8")
+    return 0
 
 
 def run_analyze(args: argparse.Namespace) -> int:
@@ -45,6 +69,8 @@ def run_analyze(args: argparse.Namespace) -> int:
     )
     out = Path(args.out)
     written = write_articles(articles, out)
+    attributions = extract_attributions(articles, actors=args.actors, progress=args.progress)
+    written.append(write_table(attributions, out / "attributions.csv"))
     report = out / "report.md"
     report.write_text(corpus_report(articles), encoding="utf-8")
     written.append(report)
@@ -71,7 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "analyze":
             return run_analyze(args)
-    except (RegistryError, ValueError) as err:
+        if args.command == "evaluate":
+            return run_evaluate(args)
+    except (RegistryError, ValueError, FileNotFoundError, ModelNotInstalled) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     return 2

@@ -264,6 +264,14 @@ def removed_lines_table(articles: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(records, columns=["article_id", "outlet", "line", "text", "rule"])
 
 
+def write_table(table: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write a table as CSV without ever leaving a half-written file under its final name."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_csv(table, path)
+    return path
+
+
 def _atomic_csv(table: pd.DataFrame, path: Path) -> None:
     partial = path.with_name(path.name + ".partial")
     table.to_csv(partial, index=False, lineterminator="\n")

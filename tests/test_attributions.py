@@ -1,0 +1,142 @@
+"""Attribution extraction on real-looking news text: each form, positive and negative, and speaker resolution."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from toolkit.attributions import ATTRIBUTION_COLUMNS, extract_attributions
+
+
+def extract(*paragraphs: str) -> pd.DataFrame:
+    text = "\n\n".join(paragraphs)
+    articles = pd.DataFrame({"article_id": ["t1"], "outlet": ["Test"], "text": [text], "status": ["ok"]})
+    return extract_attributions(articles)
+
+
+def triples(frame: pd.DataFrame) -> list[tuple[str, str, str]]:
+    return list(zip(frame.kind, frame.speaker, frame.content))
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        # direct quotes: cue after, before (colon), inside (split quote)
+        (["“It was very productive,” Trump said on Thursday."], [("direct", "Donald Trump", "It was very productive")]),
+        (["Ushakov told reporters: “The preparation of a summit has begun.”"],
+         [("direct", "Yury Ushakov", "The preparation of a summit has begun.")]),
+        (["“We are ready,” said Eszter Farkas, an analyst at the Danube Policy Institute, “and we have done it before.”"],
+         [("direct", "Eszter Farkas", "We are ready,” said Eszter Farkas, an analyst at the Danube Policy Institute, “and we have done it before.")]),
+        # several sentences, and a quote over two paragraphs
+        (["“Budapest is ready. The city has hosted summits before. It will do so again,” Orbán said."],
+         [("direct", "Viktor Orbán", "Budapest is ready. The city has hosted summits before. It will do so again")]),
+        (["“The first paragraph of the quote runs on.", "“And the second closes it,” said Mara Ellison, a historian."],
+         [("direct", "Mara Ellison", "The first paragraph of the quote runs on.\n\n“And the second closes it")]),
+        # straight and single marks, unbalanced marks
+        (['"We want to get peace," Trump told reporters.'], [("direct", "Donald Trump", "We want to get peace")]),
+        (["Putin told Trump the missiles would ‘severely undermine the prospects of a peaceful settlement’, Ushakov said."],
+         [("mixed", "Vladimir Putin", "the missiles would ‘severely undermine the prospects of a peaceful settlement’")]),
+        (["Andriy Levchuk, a Kyiv-based analyst, said: “This opens and never closes.", "The next paragraph is the reporter's."],
+         [("direct", "Andriy Levchuk", "This opens and never closes.")]),
+        # reported speech with reporting verbs
+        (["Trump wrote on Truth Social that great progress was made."], [("indirect", "Donald Trump", "great progress was made")]),
+        (["Hungary's prime minister wrote on X that preparations for the summit were under way."],
+         [("indirect", "Viktor Orbán", "preparations for the summit were under way")]),
+        (["Zelensky confirmed that Tomahawks were on his list."], [("indirect", "Volodymyr Zelensky", "Tomahawks were on his list")]),
+        (["The Kremlin warned that the missiles would damage relations with Washington."],
+         [("indirect", "Kremlin", "the missiles would damage relations with Washington")]),
+        (["Budapest was the likely venue, the Kremlin aide said."], [("indirect", "Yury Ushakov", "Budapest was the likely venue")]),
+        # mixed quotes and characterizations
+        (["Trump said the call had been “very productive” and that a meeting was agreed."],
+         [("mixed", "Donald Trump", "the call had been “very productive” and that a meeting was agreed")]),
+        (["Ushakov described the conversation as “very substantive and extremely frank”."],
+         [("mixed", "Yury Ushakov", "the conversation as “very substantive and extremely frank")]),
+        # according to, institutions, unnamed sources
+        (["According to the Kremlin, preparation of a summit has begun."],
+         [("according_to", "Kremlin", "preparation of a summit has begun")]),
+        (["The State Department said in a statement that Rubio would meet Lavrov first."],
+         [("indirect", "State Department", "Rubio would meet Lavrov first")]),
+        (["A senior administration official said the president had not ruled out a transfer."],
+         [("indirect", "unnamed US official", "the president had not ruled out a transfer")]),
+        (["People familiar with the talks said the summit could take place within two weeks."],
+         [("indirect", "unnamed people familiar with the talks", "the summit could take place within two weeks")]),
+        (["TASS reported that the two presidents had spoken for about two and a half hours."],
+         [("indirect", "TASS", "the two presidents had spoken for about two and a half hours")]),
+        # nested attributions
+        (["According to Ushakov, Putin told Trump that Tomahawks would not change the situation on the battlefield."],
+         [("indirect", "Vladimir Putin", "Tomahawks would not change the situation on the battlefield")]),
+        # continuation quotes carry the speaker
+        (["“We are ready to host the talks,” said Eszter Farkas, a researcher. “It is a moment for Hungary.”",
+          "“Nobody else could do this.”"],
+         [("direct", "Eszter Farkas", "We are ready to host the talks"),
+          ("continuation", "Eszter Farkas", "It is a moment for Hungary."),
+          ("continuation", "Eszter Farkas", "Nobody else could do this.")]),
+    ],
+)
+def test_attribution_forms(paragraphs, expected):
+    assert triples(extract(*paragraphs)) == expected
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        ["The so-called “peace dividend” has not arrived, and the “realism” of the plan is doubtful."],
+        ["Her memoir “The Long Thaw” was published in 2019 and sold well in Budapest."],
+        ["The word “summit” appears in every headline this week."],
+        ["Trump called Putin on Thursday, and the two men spoke for about two and a half hours."],
+        ["Officials in Budapest prepared the venue while the leaders spoke."],
+        ["“Summit season”"],
+    ],
+)
+def test_not_attributions(paragraphs):
+    assert extract(*paragraphs).empty
+
+
+def test_speaker_resolution_pronouns_descriptions_and_surnames():
+    frame = extract(
+        "Russian President Vladimir Putin spoke with Donald Trump for two and a half hours on Thursday.",
+        "Putin warned that the missiles would not change the situation on the battlefield.",
+        "The Russian leader said relations would suffer. He added that Moscow preferred a peaceful resolution.",
+        "Hungarian Prime Minister Viktor Orbán wrote that his country was ready. Orbán said preparations were under way.",
+    )
+    assert list(frame.speaker) == ["Vladimir Putin"] * 3 + ["Viktor Orbán"] * 2
+    assert list(frame.speaker_text) == ["Putin", "The Russian leader", "He", "Hungarian Prime Minister Viktor Orbán", "Orbán"]
+    assert list(frame.group) == ["Russian officials"] * 3 + ["Hungarian sources"] * 2
+
+
+def test_unregistered_people_get_country_only_from_evidence():
+    frame = extract(
+        "“The venue matters,” said Katalin Varga, a Hungarian political analyst.",
+        "“The talks matter more,” said Jonas Weber, who teaches at a university.",
+    )
+    countries = [None if pd.isna(c) else c for c in frame.speaker_country]
+    assert list(zip(frame.speaker, countries, frame.speaker_role)) == [
+        ("Katalin Varga", "HU", "expert"), ("Jonas Weber", None, "unknown")]
+
+
+def test_offsets_point_into_the_text_and_columns_are_documented():
+    text = "BUDAPEST — “We are ready,” the Hungarian government said on Friday."
+    frame = extract(text)
+    assert list(frame.columns) == ATTRIBUTION_COLUMNS
+    row = frame.iloc[0]
+    assert text[row.content_start:row.content_end] == row.content == "We are ready"
+    assert text[row.speaker_start:row.speaker_end] == row.speaker_text == "the Hungarian government"
+    assert (row.cue, row.cue_text, row.cue_category, row.quoted_words) == ("say", "said", "neutral", 3)
+
+
+def test_cue_categories_come_from_the_lexicon():
+    frame = extract("Zelensky claimed that Russia was stalling. Peskov insisted that Moscow wanted peace. "
+                    "Rubio admitted that the talks would be hard. Medvedev slammed the plan as reckless.")
+    assert dict(zip(frame.cue, frame.cue_category)) == {
+        "claim": "doubting", "insist": "assertive", "admit": "conceding"}
+
+
+def test_unbalanced_quotes_never_drop_the_article():
+    frame = extract("“This quote never ends, said nobody", "He said “another one", "”Stray closing marks” everywhere”")
+    assert isinstance(frame, pd.DataFrame)
+
+
+def test_non_ok_articles_are_skipped():
+    articles = pd.DataFrame({"article_id": ["a", "b"], "outlet": ["X", "X"], "status": ["ok", "duplicate"],
+                             "text": ["Trump said the call went well.", "Trump said the call went well."]})
+    assert list(extract_attributions(articles).article_id) == ["a"]

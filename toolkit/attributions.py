@@ -1,0 +1,525 @@
+"""Find every attribution in news articles: direct quotes, reported speech, mixed quotes, "according to X",
+and continuation quotes, each with its cue, its content's character offsets and a resolved speaker.
+
+Rules over a spaCy dependency parse, in the manner of the best open extractors: a reporting verb (from the
+lexicon ``data/cue_verbs.csv``) with a clausal complement or an adjacent quotation; "according to" phrases;
+quotation-only sentences that carry on the previous speaker. Quotation marks are paired by
+:mod:`toolkit.quotes`, which never fails on unbalanced marks. Speakers are resolved by :mod:`toolkit.speakers`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+from tqdm.auto import tqdm
+
+from .clean import DATELINE
+from .nlp import load_pipeline
+from .paths import data_path
+from .quotes import Quote, find_quotes
+from .speakers import (ActorIndex, ArticleContext, GroupMap, Speaker, SpeakerResolver, SpeakerWords,
+                       default_group_map, default_speaker_words)
+
+ATTRIBUTION_COLUMNS = [
+    "article_id", "outlet", "attribution_index", "paragraph_index", "sentence_index", "kind", "cue", "cue_text",
+    "cue_category", "speaker", "speaker_text", "speaker_type", "speaker_country", "speaker_role", "group", "via",
+    "content", "content_start", "content_end", "quoted_words", "speaker_start", "speaker_end", "cue_start",
+    "cue_end",
+]
+KINDS = ["direct", "indirect", "mixed", "according_to", "continuation"]
+CHARACTERIZING = {"call", "describe", "characterize", "characterise", "term", "label", "dub", "brand"}
+QUOTING = {"quote", "cite"}
+NOT_SPEAKERS = {"i", "we", "you", "me", "us", "one", "who", "which", "that", "what"}
+SUBJECTS = {"nsubj", "nsubjpass"}
+CONTENT_DEPS = {"ccomp"}
+_QUOTE_CHARS = "\"“”‘’'«»"
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+
+
+@dataclass(frozen=True)
+class CueLexicon:
+    """Reporting verbs with their framing category; two-word cues ("point out") need their particle."""
+
+    categories: dict[str, str]
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> "CueLexicon":
+        table = pd.read_csv(path or data_path("cue_verbs.csv"), dtype=str, keep_default_na=False)
+        missing = {"lemma", "category"} - set(table.columns)
+        if missing:
+            raise ValueError(f"{path or 'cue_verbs.csv'}: missing column(s) {', '.join(sorted(missing))}")
+        return cls({row.lemma.strip().lower(): row.category.strip() for row in table.itertuples()})
+
+    def category_of(self, token: Token) -> str | None:
+        lemma = token.lemma_.lower()
+        particles = [c.lower_ for c in token.children if c.dep_ == "prt"]
+        for particle in particles:
+            if f"{lemma} {particle}" in self.categories:
+                return self.categories[f"{lemma} {particle}"]
+        single = self.categories.get(lemma)
+        if single is None and " " not in lemma:
+            return None
+        return single
+
+
+@lru_cache(maxsize=4)
+def default_cue_lexicon() -> CueLexicon:
+    return CueLexicon.load()
+
+
+@dataclass
+class Found:
+    """An attribution found in one document, before it becomes a table row."""
+
+    kind: str
+    content_start: int
+    content_end: int
+    cue: Token | None
+    speaker_span: Span | None
+    speaker: Speaker | None
+    sentence: Span
+    via: Speaker | None = None
+    cue_lemma: str | None = None
+    cue_text: str | None = None
+    cue_category: str | None = None
+
+
+class QuoteIndex:
+    """Look up the quotation covering a character position."""
+
+    def __init__(self, quotes: list[Quote]):
+        self.quotes = quotes
+        self.starts = [q.outer_start for q in quotes]
+
+    def covering(self, position: int) -> Quote | None:
+        i = bisect.bisect_right(self.starts, position) - 1
+        if i >= 0 and self.quotes[i].contains(position):
+            return self.quotes[i]
+        return None
+
+    def overlapping(self, start: int, end: int) -> list[Quote]:
+        return [q for q in self.quotes if q.start < end and q.end > start]
+
+
+class DocumentExtractor:
+    """Extract the attributions of one parsed article."""
+
+    def __init__(self, doc: Doc, context: ArticleContext, lexicon: CueLexicon):
+        self.doc = doc
+        self.text = doc.text
+        self.quotes = QuoteIndex(find_quotes(doc.text))
+        self.context = context
+        self.resolver = SpeakerResolver(context)
+        self.lexicon = lexicon
+
+    # ----------------------------------------------------------------------------------------------- run
+
+    def run(self) -> list[Found]:
+        found: list[Found] = []
+        for token in self.doc:
+            if self.quotes.covering(token.idx) is not None:
+                continue
+            if token.lower_ == "according" and any(c.lower_ == "to" for c in token.children):
+                item = self._according_to(token)
+            elif token.pos_ in {"VERB", "AUX"} and self.lexicon.category_of(token):
+                item = self._cue(token)
+            else:
+                item = None
+            if item is not None:
+                found.append(item)
+        found = self._resolve_nesting(found)
+        found = self._drop_overlaps(found)
+        found.extend(self._continuations(found))
+        found.sort(key=lambda f: (f.content_start, f.content_end))
+        return found
+
+    # ---------------------------------------------------------------------------------------- cue verbs
+
+    def _cue(self, verb: Token) -> Found | None:
+        subject, via = self._subject(verb)
+        if subject is None or subject.lower_ in NOT_SPEAKERS:
+            return None
+        content = self._content(verb, subject)
+        if content is None:
+            return None
+        kind, start, end = content
+        speaker_span = self._speaker_span(subject)
+        speaker = self.resolver.resolve(speaker_span)
+        self.context.speakers.append((verb.idx, speaker))
+        return Found(kind, start, end, verb, speaker_span, speaker, verb.sent, via=via,
+                     cue_lemma=verb.lemma_.lower(), cue_text=verb.text,
+                     cue_category=self.lexicon.category_of(verb))
+
+    def _subject(self, verb: Token) -> tuple[Token | None, Speaker | None]:
+        """The cue's subject, inherited through conjunctions and participles; 'X quoted Y as saying'."""
+        if verb.dep_ == "pcomp" and verb.head.lower_ == "as" and verb.head.head.lemma_ in QUOTING:
+            quoting = verb.head.head
+            quoted = next((c for c in quoting.children if c.dep_ in {"dobj", "nsubjpass"}), None)
+            outer = next((c for c in quoting.children if c.dep_ == "nsubj"), None)
+            via = self.resolver.resolve(self._speaker_span(outer)) if outer is not None else None
+            return quoted, via
+        token = verb
+        for _ in range(4):
+            subject = next((c for c in token.children if c.dep_ in SUBJECTS), None)
+            if subject is not None:
+                if subject.lower_ in {"who", "which", "that"} and token.dep_ == "relcl":
+                    return token.head, None
+                return subject, None
+            if token.dep_ in {"conj", "advcl", "xcomp"} and token.head is not token:
+                token = token.head
+                continue
+            if token.dep_ == "relcl":
+                return token.head, None
+            break
+        return None, None
+
+    def _content(self, verb: Token, subject: Token) -> tuple[str, int, int] | None:
+        clause = next((c for c in verb.children if c.dep_ in CONTENT_DEPS), None)
+        if clause is not None:
+            start, end = self._clause_span(clause)
+            stray_subject = self._object_as_subject(verb, clause)
+            if stray_subject is not None:
+                start = stray_subject.left_edge.idx
+            return self._classify(start, end, verb, subject)
+        if self._reverse_content(verb):
+            head = verb.head
+            excluded = {t.i for t in verb.subtree}
+            tokens = [t for t in head.subtree if t.i not in excluded and t.i < verb.left_edge.i]
+            if tokens:
+                start, end = self._trim(tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
+                if end > start:
+                    return self._classify(start, end, verb, subject)
+        if verb.lemma_.lower() in CHARACTERIZING:
+            return self._characterization(verb)
+        quote = self._adjacent_quote(verb, subject)
+        if quote is not None:
+            return self._direct_with_split(quote, verb, subject)
+        return None
+
+    @staticmethod
+    def _object_as_subject(verb: Token, clause: Token) -> Token | None:
+        """'told Trump the missiles would …': the parser may take the clause's subject for an object."""
+        if any(c.dep_ in SUBJECTS | {"expl"} for c in clause.children):
+            return None
+        return next((c for c in verb.children if c.dep_ == "dobj" and c.right_edge.i + 1 == clause.left_edge.i), None)
+
+    def _reverse_content(self, verb: Token) -> bool:
+        """'Budapest was the likely venue, the Kremlin aide said': the parse hangs the cue on its content."""
+        head = verb.head
+        if head is verb or head.pos_ not in {"VERB", "AUX"} or head.i > verb.i:
+            return False
+        if verb.dep_ == "parataxis":
+            return True
+        return (verb.dep_ == "ccomp" and not any(c.dep_ == "mark" for c in verb.children)
+                and not self.lexicon.category_of(head))
+
+    def _classify(self, start: int, end: int, verb: Token, subject: Token) -> tuple[str, int, int]:
+        """Reported clause, quotation, or reported clause with a quoted fragment."""
+        overlapping = self.quotes.overlapping(start, end)
+        if overlapping:
+            if len(overlapping) == 1 and self._only_quote(start, end, overlapping[0]):
+                return self._direct_with_split(overlapping[0], verb, subject)
+            start = min([start, *(q.outer_start for q in overlapping if q.outer_start >= start - 2)])
+            end = max([end, *(q.outer_end for q in overlapping if q.end <= end + 2)])
+            return "mixed", *self._trim(start, end)
+        return "indirect", start, end
+
+    def _only_quote(self, start: int, end: int, quote: Quote) -> bool:
+        """Whether a clause is all quotation, but for a word or so ('that', a conjunction)."""
+        outside = self.text[start:max(start, quote.outer_start)] + " " + self.text[min(end, quote.outer_end):end]
+        return len(_WORD.findall(outside)) <= 1 and quote.end - quote.start >= 0.5 * (end - start)
+
+    def _direct_with_split(self, quote: Quote, verb: Token, subject: Token) -> tuple[str, int, int]:
+        """A quotation, joined with its second half when the cue sits inside a split quote."""
+        start, end = quote.start, quote.end
+        if quote.outer_end <= verb.idx:
+            clause_end = max(verb.idx + len(verb), subject.right_edge.idx + len(subject.right_edge))
+            after = self.quotes.covering(self._next_non_space(self._skip_punct(clause_end)))
+            if after is not None and after.outer_start >= clause_end and after.outer_start - clause_end <= 4 \
+                    and self.doc.char_span(after.outer_start, after.outer_start + 1, alignment_mode="expand").sent == verb.sent:
+                end = after.end
+        return "direct", start, end
+
+    def _adjacent_quote(self, verb: Token, subject: Token) -> Quote | None:
+        """A quotation right before the cue clause ("…," she said) or right after it (told reporters: "…")."""
+        sentence = verb.sent
+        left = min(verb.idx, subject.left_edge.idx)
+        before = [q for q in self.quotes.quotes if sentence.start_char <= q.outer_end <= left
+                  and not self.text[q.outer_end:left].strip(" ,;:—–-\n")]
+        if before:
+            return before[-1]
+        right = max(verb.idx + len(verb), subject.right_edge.idx + len(subject.right_edge))
+        for child in verb.rights:
+            if child.dep_ in {"dobj", "dative", "prep", "npadvmod", "advmod"} and self.quotes.covering(child.idx) is None:
+                right = max(right, child.right_edge.idx + len(child.right_edge))
+        gap = self.text[right:right + 6]
+        match = re.match(r"^\s*[:,]?\s*", gap)
+        position = right + (match.end() if match else 0)
+        quote = self.quotes.covering(position)
+        if quote is not None and quote.outer_start == position and self.text[right:position].strip() in {":", ","}:
+            return quote
+        return None
+
+    def _characterization(self, verb: Token) -> tuple[str, int, int] | None:
+        """'described the talks as "…"', 'called it "very productive"'."""
+        for child in verb.rights:
+            quotes = [q for q in self.quotes.overlapping(child.left_edge.idx, child.right_edge.idx + len(child.right_edge))]
+            if quotes:
+                first = next((c for c in verb.rights), child)
+                return "mixed", first.left_edge.idx if first.left_edge.i > verb.i else first.idx, quotes[-1].end
+        return None
+
+    # ----------------------------------------------------------------------------------- according to
+
+    def _according_to(self, according: Token) -> Found | None:
+        to = next(c for c in according.children if c.lower_ == "to")
+        source = next((c for c in to.children if c.dep_ == "pobj"), None)
+        if source is None:
+            return None
+        speaker_span = self._speaker_span(source)
+        speaker = self.resolver.resolve(speaker_span)
+        sentence = according.sent
+        phrase = {t.i for t in according.subtree}
+        tokens = [t for t in sentence if t.i not in phrase and not (t.is_punct and t.text not in _QUOTE_CHARS)]
+        if not tokens:
+            return None
+        start, end = self._trim(tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
+        if end - start < 3:
+            return None
+        self.context.speakers.append((according.idx, speaker))
+        return Found("according_to", start, end, according, speaker_span, speaker, sentence,
+                     cue_lemma="according to", cue_text=f"{according.text} {to.text}", cue_category="neutral")
+
+    # ---------------------------------------------------------------------------------------- nesting
+
+    def _resolve_nesting(self, found: list[Found]) -> list[Found]:
+        """'According to Ushakov, Putin told Trump that …' and 'Ushakov said Putin had warned that …':
+        keep the inner attribution, with the outer speaker as ``via``."""
+        keep = []
+        for outer in found:
+            inner = [f for f in found if f is not outer and f.cue is not None
+                     and outer.content_start <= f.cue.idx < outer.content_end
+                     and outer.content_start <= f.content_start and f.content_end <= outer.content_end + 2
+                     and f.kind != "according_to"]
+            if inner and outer.kind in {"indirect", "according_to", "mixed"}:
+                for f in inner:
+                    f.via = f.via or outer.speaker
+                continue
+            if outer.kind == "according_to":
+                host = next((f for f in found if f.kind != "according_to" and f.cue is not None
+                             and f.sentence.start == outer.sentence.start and f.content_start >= outer.content_start), None)
+                if host is not None:
+                    host.via = host.via or outer.speaker
+                    continue
+            keep.append(outer)
+        return keep
+
+    def _drop_overlaps(self, found: list[Found]) -> list[Found]:
+        """Two cues claiming the same content (a split quote's two halves): keep the first found."""
+        kept: list[Found] = []
+        for item in sorted(found, key=lambda f: (f.content_start, -(f.content_end - f.content_start))):
+            clash = next((k for k in kept if item.content_start < k.content_end and k.content_start < item.content_end
+                          and _overlap(item, k) >= 0.8 * min(item.content_end - item.content_start, k.content_end - k.content_start)), None)
+            if clash is None:
+                kept.append(item)
+        return kept
+
+    # ---------------------------------------------------------------------------------- continuations
+
+    def _continuations(self, found: list[Found]) -> list[Found]:
+        """A quotation standing alone (no cue in its sentences) carries the previous quoted speaker."""
+        claimed = sorted((f.content_start, f.content_end) for f in found)
+        added: list[Found] = []
+        for quote in self.quotes.quotes:
+            if any(s < quote.end and quote.start < e for s, e in claimed):
+                continue
+            if len(_WORD.findall(self.text[quote.start:quote.end])) < 4 or not self._stands_alone(quote):
+                continue
+            previous = [f for f in found + added if f.content_end <= quote.outer_start and f.kind in {"direct", "mixed", "continuation"}]
+            if not previous:
+                continue
+            last = max(previous, key=lambda f: f.content_end)
+            between = self.text[last.content_end:quote.outer_start]
+            if between.count("\n\n") > 1 or self._names_someone_between(max(last.content_end, last.sentence.end_char), quote.outer_start):
+                continue
+            span = self.doc.char_span(quote.start, quote.end, alignment_mode="expand")
+            sentence = span.sent if span is not None else last.sentence
+            added.append(Found("continuation", quote.start, quote.end, None, last.speaker_span, last.speaker, sentence,
+                               via=last.via))
+        return added
+
+    def _stands_alone(self, quote: Quote) -> bool:
+        span = self.doc.char_span(quote.outer_start, max(quote.outer_start + 1, quote.outer_end), alignment_mode="expand")
+        if span is None:
+            return False
+        first_sentence, last_sentence = span[0].sent, span[-1].sent
+        outside = [t for t in self.doc[first_sentence.start:last_sentence.end]
+                   if not span.start <= t.i < span.end and not t.is_punct and not t.is_space]
+        return not outside
+
+    def _names_someone_between(self, start: int, end: int) -> bool:
+        """Another cue-bearing sentence between a quote and a candidate continuation breaks the chain."""
+        span = self.doc.char_span(start, end, alignment_mode="contract")
+        if span is None:
+            return False
+        return any(t.pos_ == "VERB" and self.lexicon.category_of(t) and self.quotes.covering(t.idx) is None
+                   and any(c.dep_ in SUBJECTS for c in t.children) for t in span)
+
+    # ---------------------------------------------------------------------------------------- helpers
+
+    def _speaker_span(self, subject: Token) -> Span:
+        keep = [subject]
+        for child in subject.lefts:
+            keep.extend(child.subtree)
+        for child in subject.rights:
+            if child.dep_ in {"prep", "amod", "compound", "flat", "nummod", "acl"} and child.i == keep[-1].i + 1 or \
+                    (child.dep_ in {"prep", "amod", "acl"} and child.i <= subject.i + 2):
+                keep.extend(child.subtree)
+        indices = sorted(t.i for t in keep if not t.is_punct or t.i == subject.i)
+        start, end = indices[0], indices[-1] + 1
+        while end - 1 > start and self.doc[end - 1].is_punct:
+            end -= 1
+        return self.doc[start:end]
+
+    def _clause_span(self, clause: Token) -> tuple[int, int]:
+        tokens = list(clause.subtree)
+        while tokens and (tokens[0].dep_ == "mark" and tokens[0].lower_ in {"that"} or tokens[0].is_punct and tokens[0].text not in _QUOTE_CHARS):
+            tokens = tokens[1:]
+        if not tokens:
+            return clause.idx, clause.idx + len(clause)
+        return self._trim(tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
+
+    def _trim(self, start: int, end: int) -> tuple[int, int]:
+        while start < end and (self.text[start].isspace() or self.text[start] in ",;:—–"):
+            start += 1
+        while end > start and (self.text[end - 1].isspace() or self.text[end - 1] in ".,;:—–"):
+            end -= 1
+        return start, end
+
+    def _skip_punct(self, position: int) -> int:
+        while position < len(self.text) and self.text[position] in ",;: \n—–":
+            position += 1
+        return position
+
+    def _next_non_space(self, position: int) -> int:
+        while position < len(self.text) and self.text[position].isspace():
+            position += 1
+        return min(position, max(len(self.text) - 1, 0))
+
+
+def _overlap(a: Found, b: Found) -> int:
+    return max(0, min(a.content_end, b.content_end) - max(a.content_start, b.content_start))
+
+
+# ------------------------------------------------------------------------------------------------ public
+
+def extract_attributions(
+    articles: pd.DataFrame,
+    *,
+    nlp: Language | None = None,
+    actors: pd.DataFrame | str | Path | None = None,
+    groups: str | Path | None = None,
+    cue_verbs: str | Path | None = None,
+    batch_size: int = 32,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Find every attribution in the ``ok`` articles of a corpus table.
+
+    Parameters
+    ----------
+    articles
+        Output of :func:`toolkit.load_corpus` (needs ``article_id``, ``outlet``, ``text``; ``status`` if present).
+    nlp
+        A spaCy pipeline with parser and NER; default :func:`toolkit.nlp.load_pipeline`.
+    actors, groups, cue_verbs
+        Registry, group map and cue lexicon (tables or paths); defaults from ``data/``.
+    progress
+        Show a progress bar; ``None`` shows one only on an interactive terminal.
+
+    Returns
+    -------
+    One row per attribution, columns :data:`ATTRIBUTION_COLUMNS`, ordered by article then position.
+    """
+    nlp = nlp or load_pipeline()
+    index = _actor_index(nlp, actors)
+    words = default_speaker_words()
+    group_map = GroupMap(groups) if groups else default_group_map()
+    lexicon = CueLexicon.load(cue_verbs) if cue_verbs else default_cue_lexicon()
+    usable = articles if "status" not in articles else articles[articles["status"] == "ok"]
+    texts = usable["text"].fillna("").tolist()
+    rows: list[dict] = []
+    docs = nlp.pipe((parse_text(t) for t in texts), batch_size=batch_size)
+    for record, text, doc in tqdm(zip(usable[["article_id", "outlet"]].itertuples(index=False), texts, docs),
+                                  total=len(texts), desc="attributions", unit=" article",
+                                  disable=None if progress is None else not progress):
+        rows.extend(attribution_rows(doc, record.article_id, record.outlet, index, words, group_map, lexicon, text))
+    return pd.DataFrame(rows, columns=ATTRIBUTION_COLUMNS)
+
+
+def parse_text(text: str) -> str:
+    """The text the parser sees: a dateline's dash becomes a full stop, so 'BUDAPEST — “…,” she said' does not
+    make the city a subject. Same length as ``text``, so every offset still holds."""
+    match = DATELINE.match(text)
+    if not match:
+        return text
+    separator = text[match.end("dateline"):match.end()]
+    return text[:match.end("dateline")] + "." + " " * (len(separator) - 1) + text[match.end():]
+
+
+def attribution_rows(doc: Doc, article_id: str, outlet: str, index: ActorIndex, words: SpeakerWords,
+                     group_map: GroupMap, lexicon: CueLexicon, text: str | None = None) -> list[dict]:
+    """Attribution rows of one parsed article (``text``: the article's own text, if the parse saw a masked one)."""
+    text = doc.text if text is None else text
+    context = ArticleContext.build(doc, index, words)
+    found = DocumentExtractor(doc, context, lexicon).run()
+    paragraph_starts = [0] + [m.end() for m in re.finditer(r"\n\s*\n", text)]
+    sentence_starts = [s.start_char for s in doc.sents]
+    rows = []
+    for number, item in enumerate(found):
+        speaker = item.speaker or Speaker("unknown", "person")
+        content = text[item.content_start:item.content_end]
+        rows.append({
+            "article_id": article_id, "outlet": outlet, "attribution_index": number,
+            "paragraph_index": bisect.bisect_right(paragraph_starts, item.content_start) - 1,
+            "sentence_index": bisect.bisect_right(sentence_starts, item.content_start) - 1,
+            "kind": item.kind, "cue": item.cue_lemma, "cue_text": item.cue_text, "cue_category": item.cue_category,
+            "speaker": speaker.name,
+            "speaker_text": text[item.speaker_span.start_char:item.speaker_span.end_char] if item.speaker_span is not None else None,
+            "speaker_type": speaker.type, "speaker_country": speaker.country, "speaker_role": speaker.role,
+            "group": group_map.group(speaker.type, speaker.role, speaker.country),
+            "via": item.via.name if item.via is not None else None,
+            "content": content, "content_start": item.content_start, "content_end": item.content_end,
+            "quoted_words": _quoted_words(content, item.kind),
+            "speaker_start": item.speaker_span.start_char if item.speaker_span is not None else None,
+            "speaker_end": item.speaker_span.end_char if item.speaker_span is not None else None,
+            "cue_start": item.cue.idx if item.cue is not None else None,
+            "cue_end": item.cue.idx + len(item.cue) if item.cue is not None else None,
+        })
+    return rows
+
+
+def _quoted_words(content: str, kind: str) -> int:
+    if kind in {"direct", "continuation"}:
+        return len(_WORD.findall(content))
+    return sum(len(_WORD.findall(content[q.start:q.end])) for q in find_quotes(content))
+
+
+_INDEX_CACHE: dict[tuple[int, int], ActorIndex] = {}
+
+
+def _actor_index(nlp: Language, actors: pd.DataFrame | str | Path | None) -> ActorIndex:
+    from .registry import load_actors
+
+    table = actors if isinstance(actors, pd.DataFrame) else load_actors(actors)
+    key = (id(nlp), hash(pd.util.hash_pandas_object(table, index=False).sum()))
+    if key not in _INDEX_CACHE:
+        _INDEX_CACHE[key] = ActorIndex.build(nlp, table)
+    return _INDEX_CACHE[key]
