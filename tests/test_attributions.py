@@ -59,7 +59,7 @@ def triples(frame: pd.DataFrame) -> list[tuple[str, str, str]]:
         (["A senior administration official said the president had not ruled out a transfer."],
          [("indirect", "unnamed US official", "the president had not ruled out a transfer")]),
         (["People familiar with the talks said the summit could take place within two weeks."],
-         [("indirect", "unnamed people familiar with the talks", "the summit could take place within two weeks")]),
+         [("indirect", "unnamed source familiar with the talks", "the summit could take place within two weeks")]),
         (["TASS reported that the two presidents had spoken for about two and a half hours."],
          [("indirect", "TASS", "the two presidents had spoken for about two and a half hours")]),
         # nested attributions
@@ -107,7 +107,7 @@ def test_speaker_resolution_pronouns_descriptions_and_surnames():
 def test_unregistered_people_get_country_only_from_evidence():
     frame = extract(
         "“The venue matters,” said Katalin Varga, a Hungarian political analyst.",
-        "“The talks matter more,” said Jonas Weber, who teaches at a university.",
+        "“The talks matter more,” said Jonas Weber, who lives nearby.",
     )
     countries = [None if pd.isna(c) else c for c in frame.speaker_country]
     assert list(zip(frame.speaker, countries, frame.speaker_role)) == [

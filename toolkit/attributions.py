@@ -60,7 +60,8 @@ class CueLexicon:
 
     def category_of(self, token: Token) -> str | None:
         lemma = token.lemma_.lower()
-        particles = [c.lower_ for c in token.children if c.dep_ == "prt"]
+        particles = [c.lower_ for c in token.children if c.dep_ in {"prt", "acomp", "oprd", "ccomp", "advmod"}
+                     and c.i == token.i + 1]
         for particle in particles:
             if f"{lemma} {particle}" in self.categories:
                 return self.categories[f"{lemma} {particle}"]
@@ -152,8 +153,7 @@ class DocumentExtractor:
             return None
         kind, start, end = content
         speaker_span = self._speaker_span(subject)
-        speaker = self.resolver.resolve(speaker_span)
-        self.context.speakers.append((verb.idx, speaker))
+        speaker = self.resolver.resolve(speaker_span, verb)
         return Found(kind, start, end, verb, speaker_span, speaker, verb.sent, via=via,
                      cue_lemma=verb.lemma_.lower(), cue_text=verb.text,
                      cue_category=self.lexicon.category_of(verb))
@@ -164,22 +164,30 @@ class DocumentExtractor:
             quoting = verb.head.head
             quoted = next((c for c in quoting.children if c.dep_ in {"dobj", "nsubjpass"}), None)
             outer = next((c for c in quoting.children if c.dep_ == "nsubj"), None)
-            via = self.resolver.resolve(self._speaker_span(outer)) if outer is not None else None
+            via = self.resolver.resolve(self._speaker_span(outer), quoting) if outer is not None else None
             return quoted, via
-        token = verb
-        for _ in range(4):
+        token, inherited = verb, False
+        for _ in range(5):
             subject = next((c for c in token.children if c.dep_ in SUBJECTS), None)
-            if subject is not None:
+            if subject is not None and not (inherited and self._is_complement(token)):
                 if subject.lower_ in {"who", "which", "that"} and token.dep_ == "relcl":
                     return token.head, None
                 return subject, None
+            if inherited and self._is_complement(token):
+                token = token.head  # 'said X had been … and wrote …': the parser hung 'wrote' on the complement
+                continue
             if token.dep_ in {"conj", "advcl", "xcomp"} and token.head is not token:
-                token = token.head
+                token, inherited = token.head, True
                 continue
             if token.dep_ == "relcl":
                 return token.head, None
             break
         return None, None
+
+    def _is_complement(self, token: Token) -> bool:
+        """A clause that is the content of a cue verb (not a cue itself)."""
+        return token.dep_ == "ccomp" and token.head is not token and bool(self.lexicon.category_of(token.head)) \
+            and not self.lexicon.category_of(token)
 
     def _content(self, verb: Token, subject: Token) -> tuple[str, int, int] | None:
         clause = next((c for c in verb.children if c.dep_ in CONTENT_DEPS), None)
@@ -202,7 +210,18 @@ class DocumentExtractor:
         quote = self._adjacent_quote(verb, subject)
         if quote is not None:
             return self._direct_with_split(quote, verb, subject)
-        return None
+        return self._quoted_object(verb)
+
+    def _quoted_object(self, verb: Token) -> tuple[str, int, int] | None:
+        """'restated his preference for “a peaceful political-diplomatic resolution”': a quoted object."""
+        obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+        if obj is None:
+            return None
+        start, end = obj.left_edge.idx, obj.right_edge.idx + len(obj.right_edge)
+        quotes = self.quotes.overlapping(start, end)
+        if not quotes:
+            return None
+        return "mixed", start, max(end, quotes[-1].end)
 
     @staticmethod
     def _object_as_subject(verb: Token, clause: Token) -> Token | None:
@@ -285,7 +304,7 @@ class DocumentExtractor:
         if source is None:
             return None
         speaker_span = self._speaker_span(source)
-        speaker = self.resolver.resolve(speaker_span)
+        speaker = self.resolver.resolve(speaker_span, according.head)
         sentence = according.sent
         phrase = {t.i for t in according.subtree}
         tokens = [t for t in sentence if t.i not in phrase and not (t.is_punct and t.text not in _QUOTE_CHARS)]
@@ -294,7 +313,6 @@ class DocumentExtractor:
         start, end = self._trim(tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
         if end - start < 3:
             return None
-        self.context.speakers.append((according.idx, speaker))
         return Found("according_to", start, end, according, speaker_span, speaker, sentence,
                      cue_lemma="according to", cue_text=f"{according.text} {to.text}", cue_category="neutral")
 
@@ -305,8 +323,9 @@ class DocumentExtractor:
         keep the inner attribution, with the outer speaker as ``via``."""
         keep = []
         for outer in found:
-            inner = [f for f in found if f is not outer and f.cue is not None
+            inner = [f for f in found if f is not outer and f.cue is not None and f.speaker_span is not None
                      and outer.content_start <= f.cue.idx < outer.content_end
+                     and outer.content_start <= f.speaker_span.start_char < outer.content_end
                      and outer.content_start <= f.content_start and f.content_end <= outer.content_end + 2
                      and f.kind != "according_to"]
             if inner and outer.kind in {"indirect", "according_to", "mixed"}:
@@ -390,7 +409,15 @@ class DocumentExtractor:
         return self.doc[start:end]
 
     def _clause_span(self, clause: Token) -> tuple[int, int]:
-        tokens = list(clause.subtree)
+        """The reported clause, without 'that' and without coordinated reports of their own ('and wrote …')."""
+        separate = {t.i for c in clause.children if c.dep_ == "conj" and self.lexicon.category_of(c)
+                    and not any(g.dep_ in SUBJECTS for g in c.children) for t in c.subtree}
+        if separate:
+            cut = min(separate)
+            separate |= {t.i for t in clause.subtree if t.i >= cut}
+        tokens = [t for t in clause.subtree if t.i not in separate]
+        while tokens and tokens[-1].dep_ == "cc":
+            tokens = tokens[:-1]
         while tokens and (tokens[0].dep_ == "mark" and tokens[0].lower_ in {"that"} or tokens[0].is_punct and tokens[0].text not in _QUOTE_CHARS):
             tokens = tokens[1:]
         if not tokens:

@@ -22,7 +22,7 @@ OUTLET_KINDS = {"wire", "state-owned", "public broadcaster", "private", "party-a
 ACTOR_TYPES = {"person", "institution", "media"}
 ACTOR_ROLES = {"official", "media", "expert", "other"}
 OUTLET_COLUMNS = ["outlet", "domain", "aliases", "country", "kind", "notes"]
-ACTOR_COLUMNS = ["name", "type", "aliases", "country", "role", "organisation", "title", "descriptors"]
+ACTOR_COLUMNS = ["name", "type", "aliases", "country", "role", "organisation", "title", "descriptors", "gender"]
 
 
 class RegistryError(ValueError):

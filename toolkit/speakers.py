@@ -1,17 +1,25 @@
 """Resolve who speaks: turn the words that name a speaker into a person or body, with country, role and group.
 
 Resolution is rules over the article and the actors registry (no coreference model can be installed offline):
-registry names and aliases; surname-only and title-plus-surname mentions joined to the full name used earlier;
-pronouns joined to the most recent compatible speaker or person; descriptions ("the Kremlin aide",
-"Hungary's prime minister") matched through the registry's descriptors; unnamed sources kept as unnamed with
-the affiliation they state. A country is assigned only with evidence: the registry, or nationality, city or
-institution words in the text around the speaker. ``data/speaker_words.csv`` holds those words and
+
+- registry names and aliases ("Russian President Vladimir Putin", "the Kremlin", "TASS");
+- surname-only and title-plus-surname mentions joined to the full name used earlier in the article, or to the
+  registry ("Orbán", "Mr. Ushakov");
+- pronouns joined to the most recent person (or body) of the right gender and number named as a subject;
+- descriptions matched through the registry's descriptors ("the Kremlin aide", "Hungary's prime minister"),
+  and "the president" to the most recent president named;
+- possessives ("Zelensky's office", "his office") to the body the registry knows, or to the owner's country;
+- unnamed sources kept as unnamed, with the affiliation they state ("unnamed US official").
+
+A country is assigned only with evidence: the registry, or nationality, city and institution words in the
+words that describe the speaker (``data/speaker_words.csv``), or the place the sentence puts them in.
 ``data/groups.csv`` maps (type, role, country) to the attribution-mix group.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -24,15 +32,21 @@ from spacy.tokens import Doc, Span, Token
 from .paths import data_path
 from .registry import fold, load_actors, split_list
 
-PRONOUNS_SINGULAR = {"he", "she", "him", "her"}
-PRONOUNS_PLURAL = {"they", "them"}
-PRONOUNS_NEUTER = {"it"}
+PRONOUN_GENDER = {"he": "male", "him": "male", "his": "male", "she": "female", "her": "female", "hers": "female"}
+PRONOUNS_PLURAL = {"they", "them", "their"}
+PRONOUNS_NEUTER = {"it", "its"}
 DETERMINERS = {"the", "a", "an", "this", "that", "these", "those"}
-INDEFINITE = {"a", "an", "one", "two", "three", "four", "several", "some", "many", "other", "another", "few", "multiple"}
+COUNTING = {"a", "an", "one", "two", "three", "four", "five", "several", "some", "many", "other", "another", "few",
+            "multiple", "senior", "top", "high", "ranking", "high-ranking", "junior", "most", "more"}
 HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "prof", "sir", "dame"}
 INSTITUTION_HEADS = {"office", "ministry", "government", "administration", "campaign", "team", "department",
-                     "embassy", "mission", "cabinet", "presidency", "parliament", "council", "commission", "party"}
-UNNAMED_KEEP = {"familiar", "close", "briefed", "knowledgeable", "involved", "aware"}
+                     "embassy", "mission", "cabinet", "presidency", "parliament", "council", "commission", "party",
+                     "spokesman", "spokeswoman", "spokesperson", "press service", "staff"}
+TITLE_HEADS = {"president", "minister", "premier", "chancellor", "secretary", "envoy", "spokesman", "spokeswoman",
+               "aide", "leader", "adviser", "advisor", "ambassador", "official", "diplomat"}
+SOURCE_NOUNS = {"people", "person", "persons", "source", "sources", "insider", "insiders"}
+PLACE_PREPOSITIONS = {"in", "from", "at"}
+SUBJECTS = {"nsubj", "nsubjpass"}
 
 
 @dataclass(frozen=True)
@@ -44,7 +58,10 @@ class Speaker:
     country: str | None = None
     role: str = "unknown"  # official | media | expert | other | unknown
     registered: bool = False
+    gender: str | None = None
 
+
+# --------------------------------------------------------------------------------------------- data files
 
 @dataclass
 class SpeakerWords:
@@ -62,24 +79,29 @@ class SpeakerWords:
         unnamed = {fold(r.word) for r in table.itertuples() if r.kind == "unnamed"}
         return cls(country, role, unnamed)
 
-    def country_in(self, words: list[str]) -> str | None:
-        """The country named by the first nationality/city word (or two-word phrase) in ``words``."""
+    def _first(self, words: list[str], table: dict[str, str]) -> str | None:
         folded = [fold(w) for w in words]
         for i in range(len(folded)):
             for size in (2, 1):
-                phrase = " ".join(folded[i:i + size])
-                if len(folded[i:i + size]) == size and phrase in self.country:
-                    return self.country[phrase]
+                if i + size <= len(folded):
+                    value = table.get(" ".join(folded[i:i + size]))
+                    if value:
+                        return value
         return None
 
+    def country_in(self, words: list[str]) -> str | None:
+        """The country named by the first nationality, city or country word (or two-word name) in ``words``."""
+        joined = " ".join(words).lower()
+        if re.search(r"-\s*american\b", joined):
+            return "US"
+        return self._first(words, self.country)
+
     def role_in(self, words: list[str]) -> str | None:
-        folded = [fold(w) for w in words]
-        for i in range(len(folded)):
-            for size in (2, 1):
-                phrase = " ".join(folded[i:i + size])
-                if len(folded[i:i + size]) == size and phrase in self.role:
-                    return self.role[phrase]
-        return None
+        """The role named by the first role word in ``words``; a former or retired official speaks as an expert."""
+        role = self._first(words, self.role)
+        if role == "official" and any(fold(w) in {"former", "retired", "ex"} for w in words):
+            return "expert"
+        return role
 
 
 class GroupMap:
@@ -103,12 +125,17 @@ class GroupMap:
         return "unknown"
 
 
+def _strip_accents(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
 @dataclass
 class ActorIndex:
     """The actors registry, indexed for matching in parsed text."""
 
     actors: dict[str, Speaker]
     matcher: PhraseMatcher
+    forms: dict[str, str]
     surnames: dict[str, set[str]]
     descriptors: dict[str, list[str]]
     titles: dict[str, str]
@@ -119,25 +146,26 @@ class ActorIndex:
         actors = load_actors() if actors is None else actors
         matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         table: dict[str, Speaker] = {}
+        forms_index: dict[str, str] = {}
         surnames: dict[str, set[str]] = {}
         descriptors: dict[str, list[str]] = {}
         titles: dict[str, str] = {}
         for row in actors.itertuples(index=False):
-            kind = "media" if row.type == "media" else row.type
-            table[row.name] = Speaker(row.name, kind, row.country or None, row.role, registered=True)
+            gender = getattr(row, "gender", "") or None
+            table[row.name] = Speaker(row.name, row.type, row.country or None, row.role, True, gender)
             forms = {row.name, *split_list(row.aliases)}
             forms |= {_strip_accents(f) for f in forms}
             matcher.add(row.name, [nlp.make_doc(f) for f in sorted(forms) if f])
-            if row.type == "person":
-                for form in forms:
-                    parts = form.split()
-                    if len(parts) >= 2:
-                        surnames.setdefault(fold(parts[-1]), set()).add(row.name)
+            for form in forms:
+                forms_index.setdefault(fold(form), row.name)
+                parts = form.split()
+                if row.type == "person" and len(parts) >= 2:
+                    surnames.setdefault(fold(parts[-1]), set()).add(row.name)
             for descriptor in split_list(row.descriptors):
                 descriptors.setdefault(fold(descriptor), []).append(row.name)
             titles[row.name] = fold(row.title or "")
-        return cls(table, matcher, surnames, descriptors, titles, {name: i for i, name in enumerate(table)})
-
+        order = {name: i for i, name in enumerate(table)}
+        return cls(table, matcher, forms_index, surnames, descriptors, titles, order)
 
     def by_surname(self, surname: str, context: "ArticleContext", before: int) -> Speaker | None:
         """A registered person by surname alone: the one the article mentions, else the first in the registry."""
@@ -150,11 +178,7 @@ class ActorIndex:
         return self.actors[min(names, key=self.order.__getitem__)]
 
 
-def _strip_accents(text: str) -> str:
-    import unicodedata
-
-    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-
+# ---------------------------------------------------------------------------------------- article context
 
 @dataclass
 class Mention:
@@ -167,43 +191,49 @@ class Mention:
 
 @dataclass
 class ArticleContext:
-    """What resolution knows about one article: registry matches, people and their descriptions."""
+    """What resolution knows about one article: registry matches, people, and who was named where."""
 
     doc: Doc
     index: ActorIndex
     words: SpeakerWords
     registry_spans: list[tuple[int, int, str]] = field(default_factory=list)  # token start, end, actor
-    people: dict[str, Speaker] = field(default_factory=dict)  # full names seen, with what the text says of them
+    people: dict[str, Speaker] = field(default_factory=dict)  # unregistered full names, as first described
     mentions: list[Mention] = field(default_factory=list)
-    speakers: list[tuple[int, Speaker]] = field(default_factory=list)  # (char position, speaker) of attributions
+    genders: dict[str, str] = field(default_factory=dict)  # learnt from pronouns that refer to a person
 
     @classmethod
     def build(cls, doc: Doc, index: ActorIndex, words: SpeakerWords) -> "ArticleContext":
         context = cls(doc, index, words)
-        spans = sorted(((s, e, doc.vocab.strings[m]) for m, s, e in index.matcher(doc)), key=lambda x: (x[0], -(x[1] - x[0])))
-        kept: list[tuple[int, int, str]] = []
+        spans = sorted(((s, e, doc.vocab.strings[m]) for m, s, e in index.matcher(doc)),
+                       key=lambda x: (x[0], -(x[1] - x[0])))
         for start, end, name in spans:
-            if kept and start < kept[-1][1]:
+            if context.registry_spans and start < context.registry_spans[-1][1]:
                 continue
-            kept.append((start, end, name))
-        context.registry_spans = kept
-        for start, end, name in kept:
-            token = doc[end - 1]
-            context.mentions.append(Mention(doc[start].idx, index.actors[name], token.dep_ in {"nsubj", "nsubjpass"}))
-        covered = {i for s, e, _ in kept for i in range(s, e)}
+            context.registry_spans.append((start, end, name))
+            root = doc[start:end].root
+            context.mentions.append(Mention(doc[start].idx, index.actors[name], root.dep_ in SUBJECTS))
+        covered = {i for s, e, _ in context.registry_spans for i in range(s, e)}
         for ent in doc.ents:
             if ent.label_ != "PERSON" or any(t.i in covered for t in ent):
                 continue
-            name = _clean_name(_with_given_names(ent))
-            if not name:
-                continue
+            name_span = person_name(ent)
+            name = span_name(name_span)
             if len(name.split()) >= 2 and name not in context.people:
-                context.people[name] = _describe_unregistered(ent.root, name, "person", words)
-            person = context.people.get(name) or context.full_name_for(name)
+                context.people[name] = describe_person(ent.root, name, words)
+            person = context.people.get(name) or context.full_name_for(name, before=ent.start_char)
             if person is not None:
-                context.mentions.append(Mention(ent.start_char, person, ent.root.dep_ in {"nsubj", "nsubjpass"}))
+                context.mentions.append(Mention(ent.start_char, person, ent.root.dep_ in SUBJECTS))
+        for token in doc:  # surnames the tagger missed, as subjects ("Rybakov dismissed such claims")
+            if token.dep_ in SUBJECTS and token.pos_ == "PROPN" and token.i not in covered and not token.ent_type_:
+                person = context.full_name_for(token.text, before=token.idx)
+                if person is not None:
+                    context.mentions.append(Mention(token.idx, person, True))
         context.mentions.sort(key=lambda m: m.position)
         return context
+
+    def add_mention(self, position: int, speaker: Speaker) -> None:
+        self.mentions.append(Mention(position, speaker, True))
+        self.mentions.sort(key=lambda m: m.position)
 
     def full_name_for(self, surname: str, before: int | None = None) -> Speaker | None:
         """The person with this surname named in full earlier in the article (registered or not)."""
@@ -218,46 +248,107 @@ class ArticleContext:
         return matches[-1] if matches else None
 
     def registry_match(self, span: Span) -> tuple[int, int, str] | None:
-        """The registry match inside a span, preferring the one holding the span's head."""
-        inside = [(s, e, n) for s, e, n in self.registry_spans if s >= span.start and e <= span.end]
-        if not inside:
-            return None
-        with_head = [m for m in inside if m[0] <= span.root.i < m[1]]
-        return (with_head or sorted(inside, key=lambda m: m[1] - m[0]))[-1]
+        """The registry match inside a span that holds the span's head word, if any."""
+        return next(((s, e, n) for s, e, n in self.registry_spans
+                     if s >= span.start and e <= span.end and s <= span.root.i < e), None)
 
-    def last_mention(self, before: int, predicate) -> Speaker | None:
-        for mention in reversed(self.mentions):
-            if mention.position < before and predicate(mention.speaker):
-                return mention.speaker
-        return None
+    def gender_of(self, speaker: Speaker) -> str | None:
+        return speaker.gender or self.genders.get(speaker.name)
+
+    def last_mention(self, before: int, predicate, subjects_first: bool = False, window: int = 100000) -> Speaker | None:
+        candidates = [m for m in self.mentions if before - window <= m.position < before and predicate(m.speaker)]
+        if subjects_first and any(m.is_subject for m in candidates):
+            candidates = [m for m in candidates if m.is_subject]
+        return candidates[-1].speaker if candidates else None
 
 
-def _with_given_names(span: Span) -> Span:
-    """Extend a name the tagger cut short ('Farkas' in 'Eszter Farkas') over the proper nouns before it."""
-    start = span.start
-    while start > 0 and span.doc[start - 1].pos_ == "PROPN" and span.doc[start - 1].ent_type_ in {"", "PERSON"} \
-            and start - 1 < span.doc[start - 1].head.i < span.end:
+# ------------------------------------------------------------------------------------- names and evidence
+
+def person_name(span: Span) -> Span:
+    """The name inside a PERSON span, extended over given names the tagger cut off ('Eszter Farkas',
+    'Jean-Luc Moreau') and stripped of titles ('Retired Rear Admiral Carl Dunmore' -> 'Carl Dunmore')."""
+    doc = span.doc
+    start, end = span.start, span.end
+    while start > 0 and (doc[start - 1].pos_ == "PROPN" and doc[start - 1].ent_type_ in {"", "PERSON"}
+                         and start - 1 < doc[start - 1].head.i < end
+                         or doc[start - 1].text == "-" and start > 1 and not doc[start - 2].whitespace_):
         start -= 1
-    return span.doc[start:span.end]
+    while start < end - 1 and (doc[start].is_punct or fold(doc[start].text) in HONORIFICS | DETERMINERS
+                               or doc[start].is_title and fold(doc[start].text) in _TITLE_WORDS):
+        start += 1
+    while end - 1 > start and (doc[end - 1].is_punct or doc[end - 1].tag_ == "POS"):
+        end -= 1
+    return doc[start:end]
 
 
-def _clean_name(span: Span) -> str:
-    tokens = [t for t in span if not (t.is_punct or t.lower_ in DETERMINERS or t.tag_ == "POS" or fold(t.text) in HONORIFICS)]
-    return " ".join(t.text for t in tokens).strip()
+_TITLE_WORDS = {"retired", "rear", "vice", "admiral", "general", "gen", "colonel", "col", "major", "captain",
+                "president", "prime", "minister", "foreign", "secretary", "ambassador", "senator", "sen", "rep",
+                "representative", "governor", "gov", "mayor", "professor", "dr", "mr", "mrs", "ms", "chancellor",
+                "spokesman", "spokeswoman", "deputy", "former", "ex", "analyst", "commentator", "researcher",
+                "historian", "lieutenant", "lt", "sergeant", "sgt", "judge", "justice", "envoy", "special",
+                "defence", "defense", "state", "kremlin", "aide", "adviser", "chief", "director", "economist"}
 
 
-def _describe_unregistered(head: Token, name: str, kind: str, words: SpeakerWords) -> Speaker:
-    """Country and role of a person not in the registry, from the words around the name (apposition, titles)."""
-    around = [t for t in head.subtree if t.i < head.i or t.dep_ != "relcl"]
-    appositions = [t for t in head.children if t.dep_ in {"appos", "acl"}]
-    text_words = [t.text for t in around]
-    for appos in appositions:
-        text_words += [t.text for t in appos.subtree]
-    compounds = [t.text for t in head.lefts]
-    role = words.role_in(compounds + text_words) or "unknown"
-    country = words.country_in(compounds + text_words)
-    return Speaker(name, kind, country, role)
+def span_name(span: Span) -> str:
+    """A name as text, hyphenated parts joined: 'Jean - Luc Moreau' stays 'Jean-Luc Moreau'."""
+    return "".join(t.text + (t.whitespace_ if not t.is_punct or t.text != "-" else "") for t in span).strip()
 
+
+def description_tokens(head: Token) -> list[Token]:
+    """The words that describe a person: titles before the name, appositions, 'of/at/from' phrases and
+    relative clauses after it ('Rachel Okafor, director of … at the London-based …')."""
+    tokens = [t for child in head.lefts for t in child.subtree]
+    for child in head.rights:
+        if child.dep_ in {"appos", "prep", "acl", "relcl", "amod", "npadvmod"}:
+            tokens.extend(child.subtree)
+    return sorted(tokens, key=lambda t: t.i)
+
+
+def evidence_country(tokens: list[Token], words: SpeakerWords) -> str | None:
+    """Country evidence, strongest first: a nationality word before the role noun or name, an 'X-based'
+    institution, an 'in/from X' place, then any other country or city word among the descriptive tokens."""
+    if not tokens:
+        return None
+    texts = [t.text for t in tokens]
+    based = [t for t in tokens if t.lower_ in {"based", "-based"} and t.i > 0]
+    for token in based:
+        place = [x.text for x in token.doc[max(0, token.i - 3):token.i] if x.text != "-"]
+        country = words.country_in(place[-2:]) or words.country_in(place[-1:])
+        if country:
+            return country
+    leading = [t.text for t in tokens if t.pos_ in {"ADJ", "PROPN", "NOUN"} and t.dep_ in {"amod", "compound", "nmod"}]
+    country = words.country_in(leading[:3]) if leading else None
+    if country:
+        return country
+    for token in tokens:
+        if token.lower_ in PLACE_PREPOSITIONS:
+            place = [t.text for t in token.subtree if t.i > token.i]
+            country = words.country_in(place)
+            if country:
+                return country
+    return words.country_in(texts)
+
+
+def describe_person(head: Token, name: str, words: SpeakerWords) -> Speaker:
+    """Country and role of a person not in the registry, from the words that describe them."""
+    tokens = description_tokens(head)
+    role = words.role_in([t.lemma_ if t.lemma_ == "teach" else t.text for t in tokens]) or "unknown"
+    return Speaker(name, "person", evidence_country(tokens, words), role)
+
+
+def scene_country(verb: Token | None, words: SpeakerWords) -> str | None:
+    """'In central Kyiv, Natalia Bondar said …': a place phrase on the verb that introduces the speaker."""
+    if verb is None:
+        return None
+    for child in verb.children:
+        if child.dep_ == "prep" and child.lower_ in {"in", "from"} and child.i < verb.i:
+            country = words.country_in([t.text for t in child.subtree if t.i > child.i])
+            if country:
+                return country
+    return None
+
+
+# --------------------------------------------------------------------------------------------- resolution
 
 class SpeakerResolver:
     """Resolve a speaker phrase (the subject of a cue verb, or the object of "according to") in an article."""
@@ -267,113 +358,110 @@ class SpeakerResolver:
         self.words = context.words
         self.index = context.index
 
-    def resolve(self, phrase: Span) -> Speaker:
+    def resolve(self, phrase: Span, verb: Token | None = None) -> Speaker:
+        """Resolve and remember the speaker (later pronouns can refer to it)."""
+        speaker = self._resolve(phrase, verb)
+        if speaker.type in {"person", "institution", "media", "unnamed"}:
+            self.context.add_mention(phrase.start_char, speaker)
+        return speaker
+
+    def _resolve(self, phrase: Span, verb: Token | None) -> Speaker:
         head = phrase.root
-        lower = head.lower_
-        if lower in PRONOUNS_SINGULAR | PRONOUNS_PLURAL | PRONOUNS_NEUTER or head.pos_ == "PRON":
+        if head.lower_ in PRONOUN_GENDER or head.lower_ in PRONOUNS_PLURAL | PRONOUNS_NEUTER or head.pos_ == "PRON":
             return self._pronoun(head)
+        owner = next((c for c in head.children if c.dep_ == "poss"), None)
+        if owner is not None and owner.i >= phrase.start and fold(head.text) not in self.words.unnamed | SOURCE_NOUNS:
+            owned = self._possessed(phrase, owner)
+            if owned is not None:
+                return owned
         match = self.context.registry_match(phrase)
         if match is not None:
-            start, end, name = match
-            actor = self.index.actors[name]
-            if start <= head.i < end or head.i < start or not _is_noun_head(head):
-                return actor
-            described = self._descriptor(phrase)
-            if described is not None:
-                return described
-            return self._owned_by(phrase, actor)
-        described = self._descriptor(phrase)
-        if described is not None:
-            return described
-        surname = self._surname(phrase)
-        if surname is not None:
-            return surname
-        person = self._person(phrase)
-        if person is not None:
-            return person
-        unnamed = self._unnamed(phrase)
-        if unnamed is not None:
-            return unnamed
+            return self.index.actors[match[2]]
+        for step in (self._descriptor, self._surname, self._person, self._unnamed, self._anaphoric):
+            found = step(phrase)
+            if found is not None:
+                if found.type == "person" and not found.registered and found.country is None:
+                    found = replace(found, country=scene_country(verb, self.words))
+                return found
         return self._generic(phrase)
 
-    # --- pronouns and descriptions
+    # --- pronouns, descriptions, possessives
 
     def _pronoun(self, head: Token) -> Speaker:
-        position = head.idx
         lower = head.lower_
+        gender = PRONOUN_GENDER.get(lower)
         if lower in PRONOUNS_NEUTER:
             wanted = lambda s: s.type in {"institution", "media"}
         elif lower in PRONOUNS_PLURAL:
-            wanted = lambda s: s.type in {"unnamed", "institution", "media"} and s.name.endswith("s")
+            wanted = lambda s: s.type in {"unnamed", "institution", "media"}
         else:
-            wanted = lambda s: s.type == "person"
-        recent_speaker = next((s for p, s in reversed(self.context.speakers) if p < position and wanted(s)), None)
-        recent_mention = self.context.last_mention(position, wanted)
-        last_speaker_position = next((p for p, s in reversed(self.context.speakers) if p < position and wanted(s)), -1)
-        mention_position = next((m.position for m in reversed(self.context.mentions)
-                                 if m.position < position and wanted(m.speaker)), -1)
-        if recent_speaker is not None and (recent_mention is None or last_speaker_position >= mention_position - 200):
-            return recent_speaker
-        if recent_mention is not None:
-            return recent_mention
-        return Speaker(head.text.lower(), "unnamed" if lower in PRONOUNS_PLURAL else "person")
+            wanted = lambda s: s.type == "person" and self.context.gender_of(s) in (None, gender)
+        found = self.context.last_mention(head.idx, wanted, subjects_first=True, window=1500)
+        found = found or self.context.last_mention(head.idx, wanted)
+        if found is None:
+            return Speaker(head.text.lower(), "unnamed" if lower in PRONOUNS_PLURAL else "person")
+        if gender and found.type == "person" and not found.gender:
+            self.context.genders.setdefault(found.name, gender)
+        return found
 
     def _descriptor(self, phrase: Span) -> Speaker | None:
-        tokens = [t for t in phrase if t.dep_ not in {"relcl", "appos"} and not t.is_punct]
-        words = [fold(t.text) for t in tokens]
-        while words and words[0] in DETERMINERS:
-            words = words[1:]
-        text = " ".join(words).replace(" s ", " s ")
-        candidates: list[str] = []
-        for size in range(len(words), 0, -1):
-            for start in range(0, len(words) - size + 1):
-                key = " ".join(words[start:start + size])
-                key_possessive = key.replace(" s ", "s ") if " s " in key else key
-                found = self.index.descriptors.get(key) or self.index.descriptors.get(key_possessive)
-                if found and start + size == len(words):
-                    candidates = found
-                    break
-            if candidates:
-                break
-        if not candidates:
-            return self._generic_title(phrase, text)
-        if len(candidates) == 1:
-            return self.index.actors[candidates[0]]
-        mentioned = self.context.last_mention(phrase.start_char, lambda s: s.name in candidates)
-        return mentioned or self.index.actors[candidates[0]]
+        words = _phrase_words(phrase)
+        for start in range(len(words)):
+            key = " ".join(words[start:])
+            found = self.index.descriptors.get(key)
+            if found:
+                if len(found) == 1:
+                    return self.index.actors[found[0]]
+                mentioned = self.context.last_mention(phrase.start_char, lambda s: s.name in found)
+                return mentioned or self.index.actors[found[0]]
+        return self._generic_title(phrase)
 
-    def _generic_title(self, phrase: Span, text: str) -> Speaker | None:
-        """'the president', 'the minister': the most recent person whose registry title has that word."""
+    def _generic_title(self, phrase: Span) -> Speaker | None:
+        """'the president', 'the Russian leader': the most recent registered person with that title."""
         head = fold(phrase.root.text)
-        first = fold(phrase[0].text)
-        if first != "the" or head not in {"president", "minister", "premier", "chancellor", "secretary", "envoy",
-                                          "spokesman", "spokeswoman", "aide", "leader", "adviser"}:
+        if fold(phrase[0].text) != "the" or head not in TITLE_HEADS - {"official", "diplomat"}:
             return None
-        modifiers = [fold(t.text) for t in phrase if t.i != phrase.root.i and fold(t.text) != "the"]
+        modifiers = [t.text for t in phrase if t.i != phrase.root.i and fold(t.text) != "the"]
         country = self.words.country_in(modifiers)
 
         def fits(s: Speaker) -> bool:
             title = self.index.titles.get(s.name, "")
-            return s.type == "person" and s.registered and (head in title or head == "leader") and (country is None or s.country == country)
+            return (s.type == "person" and s.registered and (head in title or head == "leader")
+                    and (country is None or s.country == country))
 
-        return self.context.last_mention(phrase.start_char, fits)
+        return self.context.last_mention(phrase.start_char, fits, subjects_first=True)
 
-    def _owned_by(self, phrase: Span, actor: Speaker) -> Speaker:
-        """'Zelensky's office', 'the Kremlin's spokesman': a body or person belonging to a registered actor."""
-        name = " ".join(t.text for t in phrase if t.dep_ not in {"relcl", "appos"} and not t.is_punct
-                        and not (t.i == phrase.start and t.lower_ in DETERMINERS))
-        kind = "institution" if fold(phrase.root.text) in INSTITUTION_HEADS else "person"
-        role = self.words.role_in([phrase.root.text]) or actor.role
-        return Speaker(name, kind, actor.country, role)
+    def _possessed(self, phrase: Span, owner: Token) -> Speaker | None:
+        """'Zelensky's office', 'his office', 'the Kremlin's spokesman'."""
+        head = phrase.root
+        if owner.lower_ in PRONOUN_GENDER or owner.lower_ in PRONOUNS_PLURAL | PRONOUNS_NEUTER:
+            owner_speaker = self._pronoun(owner)
+        else:
+            owner_span = phrase.doc[owner.left_edge.i:owner.i + 1]
+            match = self.context.registry_match(owner_span)
+            owner_speaker = self.index.actors[match[2]] if match else self._surname(owner_span) or self._person(owner_span)
+        if owner_speaker is None:
+            return None
+        tail = " ".join(fold(t.text) for t in phrase if t.i > owner.i and not t.is_punct and t.tag_ != "POS")
+        for form in (owner_speaker.name, owner_speaker.name.split()[-1]):
+            for key in (f"{fold(form)} s {tail}", f"{fold(form)}s {tail}"):
+                name = self.index.forms.get(key) or (self.index.descriptors.get(key) or [None])[0]
+                if name:
+                    return self.index.actors[name]
+        if fold(head.text) not in INSTITUTION_HEADS | TITLE_HEADS:
+            return None
+        kind = "institution" if fold(head.text) in INSTITUTION_HEADS - {"spokesman", "spokeswoman", "spokesperson"} else "person"
+        role = self.words.role_in([head.text]) or owner_speaker.role
+        return Speaker(f"{owner_speaker.name}'s {tail}", kind, owner_speaker.country, role)
 
     # --- people not resolved through the registry
 
     def _surname(self, phrase: Span) -> Speaker | None:
         """'Orbán', 'Mr. Ushakov', 'President Putin': one proper noun, perhaps after a title or honorific."""
         head = phrase.root
-        if head.pos_ != "PROPN":
-            return None
-        proper = [t for t in phrase if t.pos_ == "PROPN" and t.i <= head.i]
+        if head.pos_ != "PROPN" and not (head.pos_ == "NOUN" and head.text[:1].isupper()):
+            return None  # the tagger reads some surnames as common nouns ('Trump')
+        proper = [t for t in phrase if (t.pos_ == "PROPN" or t.i == head.i) and t.i <= head.i]
         if len(proper) != 1:
             return None
         earlier = self.context.full_name_for(head.text, before=phrase.start_char)
@@ -382,80 +470,100 @@ class SpeakerResolver:
         return self.index.by_surname(head.text, self.context, phrase.start_char)
 
     def _person(self, phrase: Span) -> Speaker | None:
-        ents = [e for e in phrase.doc.ents if e.label_ == "PERSON" and e.start >= phrase.start and e.end <= phrase.end]
+        doc = phrase.doc
+        ents = [e for e in doc.ents if e.label_ == "PERSON" and e.start >= phrase.start and e.end <= phrase.end]
         if not ents:
-            if phrase.root.pos_ != "PROPN" or phrase.root.ent_type_ in {"ORG", "GPE", "NORP"}:
+            if phrase.root.pos_ != "PROPN" or phrase.root.ent_type_ in {"ORG", "GPE", "NORP", "LOC", "FAC"}:
                 return None
-            ents = [phrase.doc[phrase.root.i:phrase.root.i + 1]]
+            ents = [doc[phrase.root.i:phrase.root.i + 1]]
         ent = next((e for e in ents if e.start <= phrase.root.i < e.end), ents[-1])
-        name = _clean_name(_with_given_names(ent))
+        name = span_name(person_name(ent))
         if not name:
             return None
         if len(name.split()) == 1:
-            earlier = self.context.full_name_for(name)
+            earlier = self.context.full_name_for(name, before=phrase.start_char)
             if earlier is not None:
                 return earlier
             registered = self.index.by_surname(name, self.context, phrase.start_char)
             if registered is not None:
                 return registered
+        described = describe_person(phrase.root, name, self.words)
         known = self.context.people.get(name)
-        described = _describe_unregistered(phrase.root, name, "person", self.words)
         if known is not None:
-            return replace(known, country=known.country or described.country,
-                           role=known.role if known.role != "unknown" else described.role)
+            described = replace(known, country=known.country or described.country,
+                                role=known.role if known.role != "unknown" else described.role)
         self.context.people[name] = described
         return described
 
     def _unnamed(self, phrase: Span) -> Speaker | None:
         head = phrase.root
-        if fold(head.lemma_) not in self.words.unnamed and fold(head.text) not in self.words.unnamed:
+        noun = fold(head.text)
+        if noun not in self.words.unnamed and fold(head.lemma_) not in self.words.unnamed:
             return None
-        if any(t.pos_ == "PROPN" and t.ent_type_ == "PERSON" for t in phrase):
+        if any(t.ent_type_ == "PERSON" for t in phrase):
             return None
-        determiner = next((fold(t.text) for t in head.lefts if t.dep_ in {"det", "nummod", "amod"}), "")
-        if determiner == "the" and head.tag_ != "NNS":
-            return None  # "the official" refers back to someone named; left to the generic path
-        words = [t.text for t in phrase if t.dep_ != "relcl"]
-        country = self.words.country_in(words)
-        noun = head.text.lower()
-        qualifiers = [t.text.lower() for t in head.lefts if t.dep_ in {"amod", "compound"}
-                      and fold(t.text) not in self.words.country and t.lower_ not in INDEFINITE]
-        familiar = [t for t in head.rights if t.dep_ in {"amod", "acl", "prep"} and t.lower_ in UNNAMED_KEEP]
-        adjective = _nationality_adjective(country)
-        description = " ".join(["unnamed", *([adjective] if adjective else []), noun])
-        if familiar and not adjective:
-            description += " " + " ".join(t.text for t in familiar[0].subtree)
-        role = self.words.role_in([noun] + qualifiers) or "unknown"
-        return Speaker(re.sub(r"\s+", " ", description), "unnamed", country, role)
+        first = fold(phrase[0].text)
+        if first in {"the", "this", "that"} and head.tag_ != "NNS":
+            return None  # "the official" refers back to someone; see _anaphoric
+        return unnamed_speaker(phrase, self.words)
+
+    def _anaphoric(self, phrase: Span) -> Speaker | None:
+        """'the official', 'the source': the unnamed speaker last quoted with that noun."""
+        noun = fold(phrase.root.text)
+        if fold(phrase[0].text) not in {"the", "this", "that"} or noun not in self.words.unnamed:
+            return None
+        return self.context.last_mention(phrase.start_char, lambda s: s.type == "unnamed" and s.name.endswith(noun))
 
     def _generic(self, phrase: Span) -> Speaker:
-        tokens = [t for t in phrase if t.dep_ not in {"relcl", "appos"} and not t.is_punct]
-        while tokens and tokens[0].lower_ in DETERMINERS:
-            tokens = tokens[1:]
-        name = " ".join(t.text for t in tokens) or phrase.text
+        words = [t for t in phrase if not t.is_punct]
+        while words and words[0].lower_ in DETERMINERS:
+            words = words[1:]
+        name = span_name(phrase.doc[words[0].i:words[-1].i + 1]) if words else phrase.text
         head = phrase.root
-        if head.ent_type_ == "ORG" or fold(head.text) in INSTITUTION_HEADS:
-            kind = "institution"
-        else:
-            kind = "person"
-        words = [t.text for t in phrase]
-        role = self.words.role_in(words) or "unknown"
-        if kind == "institution" and role == "unknown":
-            role = "official" if fold(head.text) in INSTITUTION_HEADS else "unknown"
-        return Speaker(name, kind, self.words.country_in(words), role)
+        texts = [t.text for t in phrase]
+        institution = head.ent_type_ in {"ORG", "NORP", "GPE"} or fold(head.text) in INSTITUTION_HEADS
+        role = self.words.role_in(texts) or ("official" if fold(head.text) in INSTITUTION_HEADS else "unknown")
+        media = role == "media" and institution
+        return Speaker(name, "media" if media else "institution" if institution else "person",
+                       self.words.country_in(texts), role)
 
 
-def _is_noun_head(token: Token) -> bool:
-    return token.pos_ in {"NOUN", "PROPN"}
+def _phrase_words(phrase: Span) -> list[str]:
+    """Folded words of a description, determiners dropped, possessive 's kept as 's' ('hungary s prime minister')."""
+    words = [fold(t.text) for t in phrase if not t.is_punct and t.dep_ not in {"relcl", "appos"}]
+    while words and words[0] in DETERMINERS:
+        words = words[1:]
+    return [w for w in words if w]
 
 
 _ADJECTIVES = {"US": "US", "RU": "Russian", "HU": "Hungarian", "UA": "Ukrainian", "EU": "European",
                "DE": "German", "FR": "French", "GB": "British", "PL": "Polish", "NATO": "NATO", "CN": "Chinese",
-               "TR": "Turkish", "IT": "Italian"}
+               "TR": "Turkish", "IT": "Italian", "BE": "Belgian", "AT": "Austrian", "CH": "Swiss"}
 
 
-def _nationality_adjective(country: str | None) -> str | None:
-    return _ADJECTIVES.get(country, country) if country else None
+def unnamed_speaker(phrase: Span, words: SpeakerWords) -> Speaker:
+    """Describe an unnamed source by the affiliation it states: 'unnamed US official', 'unnamed Russian
+    source', 'unnamed European diplomats', 'unnamed source familiar with the talks'."""
+    head = phrase.root
+    tokens = [t for t in phrase if t.dep_ != "relcl"]
+    country = words.country_in([t.text for t in tokens])
+    qualifiers = [t for t in head.lefts if t.dep_ in {"amod", "compound", "nmod"}]
+    kept = []
+    for token in qualifiers:
+        subtree = list(token.subtree)
+        text = span_name(phrase.doc[subtree[0].i:subtree[-1].i + 1])
+        folded = fold(text)
+        if folded in COUNTING or folded in words.country or folded in {"administration", "government"}:
+            continue
+        kept.append(text)
+    noun = "source" if fold(head.text) in SOURCE_NOUNS else head.text.lower()
+    adjective = _ADJECTIVES.get(country, country) if country else None
+    description = " ".join(["unnamed", *([adjective] if adjective else []), *kept, noun])
+    familiar = next((t for t in head.rights if t.lower_ in {"familiar", "close", "briefed", "knowledgeable"}), None)
+    if familiar is not None:
+        description += " " + " ".join(t.text for t in familiar.subtree)
+    role = words.role_in([head.text] + kept) or "unknown"
+    return Speaker(re.sub(r"\s+", " ", description), "unnamed", country, role)
 
 
 @lru_cache(maxsize=4)
