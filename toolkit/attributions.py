@@ -153,7 +153,7 @@ class DocumentExtractor:
             return None
         kind, start, end = content
         speaker_span = self._speaker_span(subject)
-        speaker = self.resolver.resolve(speaker_span, verb)
+        speaker = self.resolver.resolve(speaker_span, verb, (start, end))
         return Found(kind, start, end, verb, speaker_span, speaker, verb.sent, via=via,
                      cue_lemma=verb.lemma_.lower(), cue_text=verb.text,
                      cue_category=self.lexicon.category_of(verb))

@@ -18,6 +18,7 @@ words that describe the speaker (``data/speaker_words.csv``), or the place the s
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -214,7 +215,7 @@ class ArticleContext:
             context.mentions.append(Mention(doc[start].idx, index.actors[name], root.dep_ in SUBJECTS))
         covered = {i for s, e, _ in context.registry_spans for i in range(s, e)}
         for ent in doc.ents:
-            if ent.label_ != "PERSON" or any(t.i in covered for t in ent):
+            if not is_person_entity(ent) or any(t.i in covered for t in ent):
                 continue
             name_span = person_name(ent)
             name = span_name(name_span)
@@ -223,11 +224,17 @@ class ArticleContext:
             person = context.people.get(name) or context.full_name_for(name, before=ent.start_char)
             if person is not None:
                 context.mentions.append(Mention(ent.start_char, person, ent.root.dep_ in SUBJECTS))
-        for token in doc:  # surnames the tagger missed, as subjects ("Rybakov dismissed such claims")
-            if token.dep_ in SUBJECTS and token.pos_ == "PROPN" and token.i not in covered and not token.ent_type_:
-                person = context.full_name_for(token.text, before=token.idx)
-                if person is not None:
-                    context.mentions.append(Mention(token.idx, person, True))
+        named = {m.position for m in context.mentions}
+        for token in doc:  # surnames the tagger missed or mislabelled ("Rybakov dismissed", "Trump gave")
+            if token.i in covered or token.idx in named or not token.text[:1].isupper():
+                continue
+            if token.pos_ not in {"PROPN", "NOUN"} or any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in token.children):
+                continue
+            person = context.full_name_for(token.text, before=token.idx) or \
+                (index.by_surname(token.text, context, token.idx) if token.pos_ == "PROPN" or token.dep_ in SUBJECTS else None)
+            if person is not None:
+                context.mentions.append(Mention(token.idx, person, token.dep_ in SUBJECTS))
+                named.add(token.idx)
         context.mentions.sort(key=lambda m: m.position)
         return context
 
@@ -255,6 +262,22 @@ class ArticleContext:
     def gender_of(self, speaker: Speaker) -> str | None:
         return speaker.gender or self.genders.get(speaker.name)
 
+    def nearest_mention(self, pronoun: Token, predicate, keep=lambda m: True, window: int = 1500) -> Speaker | None:
+        """The antecedent of a pronoun: among fitting mentions before it, those of the nearest sentence that has
+        any (a subject preferred there); sentences further back only when nearer ones name no one."""
+        before = pronoun.idx
+        candidates = [m for m in self.mentions
+                      if before - window <= m.position < before and predicate(m.speaker) and keep(m)]
+        if not candidates:
+            candidates = [m for m in self.mentions if m.position < before and predicate(m.speaker) and keep(m)]
+            return candidates[-1].speaker if candidates else None
+        starts = [s.start_char for s in self.doc.sents]
+        sentence_of = lambda position: bisect.bisect_right(starts, position)
+        nearest = sentence_of(candidates[-1].position)
+        in_sentence = [m for m in candidates if sentence_of(m.position) == nearest]
+        subjects = [m for m in in_sentence if m.is_subject]
+        return (subjects or in_sentence)[-1].speaker
+
     def last_mention(self, before: int, predicate, subjects_first: bool = False, window: int = 100000) -> Speaker | None:
         candidates = [m for m in self.mentions if before - window <= m.position < before and predicate(m.speaker)]
         if subjects_first and any(m.is_subject for m in candidates):
@@ -263,6 +286,29 @@ class ArticleContext:
 
 
 # ------------------------------------------------------------------------------------- names and evidence
+
+ORGANISATION_WORDS = {
+    "institute", "institution", "centre", "center", "university", "college", "school", "ministry", "agency", "news",
+    "times", "post", "journal", "herald", "tribune", "gazette", "party", "council", "forum", "foundation", "group",
+    "bank", "company", "corp", "inc", "ltd", "press", "tv", "radio", "office", "department", "government",
+    "committee", "commission", "union", "organization", "organisation", "association", "service", "services",
+    "network", "channel", "house", "kremlin", "pentagon", "parliament", "congress", "senate", "court", "fund",
+    "academy", "club", "circle", "society", "studies", "review", "daily", "weekly", "nation", "wire", "dispatch",
+    "forge", "ledger", "media", "magazine", "project", "initiative", "alliance", "federation", "embassy",
+}
+
+
+def is_person_entity(ent: Span) -> bool:
+    """A PERSON entity, or one the tagger labelled ORG but that reads as a personal name ('Helena Brandt'):
+    two to four capitalised proper nouns with no organisation word among them."""
+    if ent.label_ == "PERSON":
+        return True
+    if ent.label_ != "ORG":
+        return False
+    words = [t for t in ent if not (t.is_punct or t.lower_ in DETERMINERS)]
+    return (2 <= len(words) <= 4 and all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in words)
+            and not any(fold(t.text) in ORGANISATION_WORDS for t in words))
+
 
 def person_name(span: Span) -> Span:
     """The name inside a PERSON span, extended over given names the tagger cut off ('Eszter Farkas',
@@ -304,22 +350,26 @@ def description_tokens(head: Token) -> list[Token]:
     return sorted(tokens, key=lambda t: t.i)
 
 
-def evidence_country(tokens: list[Token], words: SpeakerWords) -> str | None:
-    """Country evidence, strongest first: a nationality word before the role noun or name, an 'X-based'
-    institution, an 'in/from X' place, then any other country or city word among the descriptive tokens."""
+def evidence_country(tokens: list[Token], words: SpeakerWords, head: Token | None = None) -> str | None:
+    """Country evidence, strongest first: a nationality word on the name or its role noun ('a Dutch fellow',
+    'Polish commentator Tomasz Wrona'), an 'X-based' institution, an 'in/from X' place, then any other
+    country or city word among the descriptive tokens."""
     if not tokens:
         return None
     texts = [t.text for t in tokens]
+    if head is not None:
+        nouns = [head, *(c for c in head.children if c.dep_ == "appos")]
+        nouns += [c for n in list(nouns) for c in n.children if c.dep_ == "compound" and c.pos_ == "NOUN"]
+        modifiers = [c.text for n in nouns for c in n.children if c.dep_ in {"amod", "compound", "nmod"} and c.i < n.i]
+        country = words.country_in(modifiers)
+        if country:
+            return country
     based = [t for t in tokens if t.lower_ in {"based", "-based"} and t.i > 0]
     for token in based:
         place = [x.text for x in token.doc[max(0, token.i - 3):token.i] if x.text != "-"]
         country = words.country_in(place[-2:]) or words.country_in(place[-1:])
         if country:
             return country
-    leading = [t.text for t in tokens if t.pos_ in {"ADJ", "PROPN", "NOUN"} and t.dep_ in {"amod", "compound", "nmod"}]
-    country = words.country_in(leading[:3]) if leading else None
-    if country:
-        return country
     for token in tokens:
         if token.lower_ in PLACE_PREPOSITIONS:
             place = [t.text for t in token.subtree if t.i > token.i]
@@ -333,18 +383,19 @@ def describe_person(head: Token, name: str, words: SpeakerWords) -> Speaker:
     """Country and role of a person not in the registry, from the words that describe them."""
     tokens = description_tokens(head)
     role = words.role_in([t.lemma_ if t.lemma_ == "teach" else t.text for t in tokens]) or "unknown"
-    return Speaker(name, "person", evidence_country(tokens, words), role)
+    return Speaker(name, "person", evidence_country(tokens, words, head), role)
 
 
 def scene_country(verb: Token | None, words: SpeakerWords) -> str | None:
     """'In central Kyiv, Natalia Bondar said …': a place phrase on the verb that introduces the speaker."""
     if verb is None:
         return None
-    for child in verb.children:
-        if child.dep_ == "prep" and child.lower_ in {"in", "from"} and child.i < verb.i:
-            country = words.country_in([t.text for t in child.subtree if t.i > child.i])
-            if country:
-                return country
+    for child in verb.lefts:
+        for token in child.subtree:
+            if token.dep_ == "prep" and token.lower_ in {"in", "from"}:
+                country = words.country_in([t.text for t in token.subtree if t.i > token.i])
+                if country:
+                    return country
     return None
 
 
@@ -358,8 +409,10 @@ class SpeakerResolver:
         self.words = context.words
         self.index = context.index
 
-    def resolve(self, phrase: Span, verb: Token | None = None) -> Speaker:
-        """Resolve and remember the speaker (later pronouns can refer to it)."""
+    def resolve(self, phrase: Span, verb: Token | None = None, content: tuple[int, int] | None = None) -> Speaker:
+        """Resolve and remember the speaker (later pronouns can refer to it). People named inside the
+        attribution's ``content`` span are not candidates for a pronoun speaker."""
+        self._content = content
         speaker = self._resolve(phrase, verb)
         if speaker.type in {"person", "institution", "media", "unnamed"}:
             self.context.add_mention(phrase.start_char, speaker)
@@ -396,8 +449,9 @@ class SpeakerResolver:
             wanted = lambda s: s.type in {"unnamed", "institution", "media"}
         else:
             wanted = lambda s: s.type == "person" and self.context.gender_of(s) in (None, gender)
-        found = self.context.last_mention(head.idx, wanted, subjects_first=True, window=1500)
-        found = found or self.context.last_mention(head.idx, wanted)
+        content = getattr(self, "_content", None)
+        outside = (lambda m: not (content[0] <= m.position < content[1])) if content else (lambda m: True)
+        found = self.context.nearest_mention(head, lambda s: wanted(s), outside)
         if found is None:
             return Speaker(head.text.lower(), "unnamed" if lower in PRONOUNS_PLURAL else "person")
         if gender and found.type == "person" and not found.gender:
@@ -471,7 +525,7 @@ class SpeakerResolver:
 
     def _person(self, phrase: Span) -> Speaker | None:
         doc = phrase.doc
-        ents = [e for e in doc.ents if e.label_ == "PERSON" and e.start >= phrase.start and e.end <= phrase.end]
+        ents = [e for e in doc.ents if is_person_entity(e) and e.start >= phrase.start and e.end <= phrase.end]
         if not ents:
             if phrase.root.pos_ != "PROPN" or phrase.root.ent_type_ in {"ORG", "GPE", "NORP", "LOC", "FAC"}:
                 return None
