@@ -45,6 +45,11 @@ INSTITUTION_HEADS = {"office", "ministry", "government", "administration", "camp
                      "spokesman", "spokeswoman", "spokesperson", "press service", "staff"}
 TITLE_HEADS = {"president", "minister", "premier", "chancellor", "secretary", "envoy", "spokesman", "spokeswoman",
                "aide", "leader", "adviser", "advisor", "ambassador", "official", "diplomat"}
+OFFICE_WORDS = {"office", "team", "camp", "aides", "staff", "administration", "presidency", "press service"}
+MEDIA_NOUNS = {"agency", "site", "website", "outlet", "newspaper", "paper", "daily", "weekly", "broadcaster",
+               "channel", "network", "portal", "tabloid", "publication", "wire", "service", "station", "magazine"}
+PARTY_WORDS = {"democratic", "democrat", "democrats", "republican", "republicans", "conservative", "liberal",
+               "labour", "green", "socialist"}
 SOURCE_NOUNS = {"people", "person", "persons", "source", "sources", "insider", "insiders"}
 PLACE_PREPOSITIONS = {"in", "from", "at"}
 SUBJECTS = {"nsubj", "nsubjpass"}
@@ -332,7 +337,8 @@ _TITLE_WORDS = {"retired", "rear", "vice", "admiral", "general", "gen", "colonel
                 "representative", "governor", "gov", "mayor", "professor", "dr", "mr", "mrs", "ms", "chancellor",
                 "spokesman", "spokeswoman", "deputy", "former", "ex", "analyst", "commentator", "researcher",
                 "historian", "lieutenant", "lt", "sergeant", "sgt", "judge", "justice", "envoy", "special",
-                "defence", "defense", "state", "kremlin", "aide", "adviser", "chief", "director", "economist"}
+                "defence", "defense", "state", "kremlin", "aide", "adviser", "chief", "director", "economist",
+                "army", "navy", "air", "force", "marine", "corps", "gen.", "col.", "lt.", "sgt.", "capt", "capt."}
 
 
 def span_name(span: Span) -> str:
@@ -370,12 +376,13 @@ def evidence_country(tokens: list[Token], words: SpeakerWords, head: Token | Non
         country = words.country_in(place[-2:]) or words.country_in(place[-1:])
         if country:
             return country
-    for token in tokens:
-        if token.lower_ in PLACE_PREPOSITIONS:
-            place = [t.text for t in token.subtree if t.i > token.i]
-            country = words.country_in(place)
-            if country:
-                return country
+    for prepositions in ({"in", "from"}, {"at"}):
+        for token in tokens:
+            if token.lower_ in prepositions:
+                place = [t.text for t in token.subtree if t.i > token.i]
+                country = words.country_in(place)
+                if country:
+                    return country
     return words.country_in(texts)
 
 
@@ -396,6 +403,30 @@ def scene_country(verb: Token | None, words: SpeakerWords) -> str | None:
                 country = words.country_in([t.text for t in token.subtree if t.i > token.i])
                 if country:
                     return country
+    return None
+
+
+def paragraph_scene(phrase: Span, words: SpeakerWords) -> str | None:
+    """The place a paragraph opens in ('In central Kyiv, …', 'On the embankment below the Chain Bridge, …'),
+    from the speaker's paragraph or the one before: where a resident or passer-by is speaking."""
+    doc = phrase.doc
+    text = doc.text
+    start = text.rfind("\n\n", 0, phrase.start_char)
+    previous = text.rfind("\n\n", 0, max(start, 0))
+    for paragraph_start in (start + 2 if start >= 0 else 0, previous + 2 if previous >= 0 else None):
+        if paragraph_start is None or paragraph_start > phrase.start_char:
+            continue
+        span = doc.char_span(paragraph_start, min(len(text), paragraph_start + 1), alignment_mode="expand")
+        if span is None:
+            continue
+        sentence = span[0].sent
+        opener = [t for t in sentence if t.i < sentence.start + 12]
+        comma = next((i for i, t in enumerate(opener) if t.text == ","), None)
+        if comma is None or opener[0].lower_ not in {"in", "on", "at", "outside", "back", "across", "near", "from", "along"}:
+            continue
+        country = words.country_in([t.text for t in opener[:comma]])
+        if country:
+            return country
     return None
 
 
@@ -430,11 +461,17 @@ class SpeakerResolver:
         match = self.context.registry_match(phrase)
         if match is not None:
             return self.index.actors[match[2]]
+        named_media = self._named_media(phrase)
+        if named_media is not None:
+            return named_media
         for step in (self._descriptor, self._surname, self._person, self._unnamed, self._anaphoric):
             found = step(phrase)
             if found is not None:
                 if found.type == "person" and not found.registered and found.country is None:
-                    found = replace(found, country=scene_country(verb, self.words))
+                    found = replace(found, country=scene_country(verb, self.words)
+                                    or paragraph_scene(phrase, self.words))
+                    if found.country is not None:
+                        self.context.people[found.name] = found
                 return found
         return self._generic(phrase)
 
@@ -470,6 +507,23 @@ class SpeakerResolver:
                 return mentioned or self.index.actors[found[0]]
         return self._generic_title(phrase)
 
+    def _named_media(self, phrase: Span) -> Speaker | None:
+        """'Kiev's Ukrinform agency', 'the TASS news agency'; 'the independent news site' for the outlet last named."""
+        head = phrase.root
+        if fold(head.text) not in MEDIA_NOUNS:
+            return None
+        for start, end, name in self.context.registry_spans:
+            actor = self.index.actors[name]
+            if start >= phrase.start and end <= phrase.end and actor.type == "media":
+                return actor
+        if fold(phrase[0].text) != "the" and not any(t.lower_ in {"state", "news"} for t in phrase):
+            return None
+        country = self.words.country_in([t.text for t in phrase if t.i != head.i])
+        sentence = head.sent
+        fits = lambda s: s.type == "media" and (country is None or s.country == country)
+        return (self.context.last_mention(phrase.start_char, fits)
+                or self.context.last_mention(sentence.end_char, fits, window=sentence.end_char - sentence.start_char))
+
     def _generic_title(self, phrase: Span) -> Speaker | None:
         """'the president', 'the Russian leader': the most recent registered person with that title."""
         head = fold(phrase.root.text)
@@ -488,17 +542,23 @@ class SpeakerResolver:
     def _possessed(self, phrase: Span, owner: Token) -> Speaker | None:
         """'Zelensky's office', 'his office', 'the Kremlin's spokesman'."""
         head = phrase.root
-        if owner.lower_ in PRONOUN_GENDER or owner.lower_ in PRONOUNS_PLURAL | PRONOUNS_NEUTER:
-            owner_speaker = self._pronoun(owner)
-        else:
-            owner_span = phrase.doc[owner.left_edge.i:owner.i + 1]
-            match = self.context.registry_match(owner_span)
-            owner_speaker = self.index.actors[match[2]] if match else self._surname(owner_span) or self._person(owner_span)
+        content, self._content = getattr(self, "_content", None), None  # 'his office said X about him'
+        try:
+            if owner.lower_ in PRONOUN_GENDER or owner.lower_ in PRONOUNS_PLURAL | PRONOUNS_NEUTER:
+                owner_speaker = self._pronoun(owner)
+            else:
+                owner_span = phrase.doc[owner.left_edge.i:owner.i + 1]
+                match = self.context.registry_match(owner_span)
+                owner_speaker = (self.index.actors[match[2]] if match else
+                                 self._descriptor(owner_span) or self._surname(owner_span) or self._person(owner_span))
+        finally:
+            self._content = content
         if owner_speaker is None:
             return None
         tail = " ".join(fold(t.text) for t in phrase if t.i > owner.i and not t.is_punct and t.tag_ != "POS")
+        tails = [tail] + (["office"] if fold(head.text) in OFFICE_WORDS else [])
         for form in (owner_speaker.name, owner_speaker.name.split()[-1]):
-            for key in (f"{fold(form)} s {tail}", f"{fold(form)}s {tail}"):
+            for key in (f"{fold(form)} s {t}" for t in tails):
                 name = self.index.forms.get(key) or (self.index.descriptors.get(key) or [None])[0]
                 if name:
                     return self.index.actors[name]
@@ -552,7 +612,9 @@ class SpeakerResolver:
     def _unnamed(self, phrase: Span) -> Speaker | None:
         head = phrase.root
         noun = fold(head.text)
-        if noun not in self.words.unnamed and fold(head.lemma_) not in self.words.unnamed:
+        indefinite = fold(phrase[0].text) in COUNTING - {"senior", "top", "high", "ranking", "high-ranking", "junior", "most", "more"}
+        if noun not in self.words.unnamed and fold(head.lemma_) not in self.words.unnamed \
+                and not (indefinite and (noun in self.words.role or fold(head.lemma_) in self.words.role)):
             return None
         if any(t.ent_type_ == "PERSON" for t in phrase):
             return None
@@ -607,11 +669,14 @@ def unnamed_speaker(phrase: Span, words: SpeakerWords) -> Speaker:
         subtree = list(token.subtree)
         text = span_name(phrase.doc[subtree[0].i:subtree[-1].i + 1])
         folded = fold(text)
-        if folded in COUNTING or folded in words.country or folded in {"administration", "government"}:
+        if folded in COUNTING or (folded in words.country and folded not in PARTY_WORDS) \
+                or folded in {"administration", "government"}:
             continue
         kept.append(text)
     noun = "source" if fold(head.text) in SOURCE_NOUNS else head.text.lower()
-    adjective = _ADJECTIVES.get(country, country) if country else None
+    party_only = country is not None and words.country_in(
+        [t.text for t in tokens if fold(t.text) not in PARTY_WORDS]) is None
+    adjective = _ADJECTIVES.get(country, country) if country and not party_only else None
     description = " ".join(["unnamed", *([adjective] if adjective else []), *kept, noun])
     familiar = next((t for t in head.rights if t.lower_ in {"familiar", "close", "briefed", "knowledgeable"}), None)
     if familiar is not None:
