@@ -68,8 +68,7 @@ def triples(frame: pd.DataFrame) -> list[tuple[str, str, str]]:
         # continuation quotes carry the speaker
         (["“We are ready to host the talks,” said Eszter Farkas, a researcher. “It is a moment for Hungary.”",
           "“Nobody else could do this.”"],
-         [("direct", "Eszter Farkas", "We are ready to host the talks"),
-          ("continuation", "Eszter Farkas", "It is a moment for Hungary."),
+         [("direct", "Eszter Farkas", "We are ready to host the talks,” said Eszter Farkas, a researcher. “It is a moment for Hungary."),
           ("continuation", "Eszter Farkas", "Nobody else could do this.")]),
     ],
 )

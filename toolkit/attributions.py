@@ -37,11 +37,23 @@ ATTRIBUTION_COLUMNS = [
 KINDS = ["direct", "indirect", "mixed", "according_to", "continuation"]
 CHARACTERIZING = {"call", "describe", "characterize", "characterise", "term", "label", "dub", "brand"}
 QUOTING = {"quote", "cite"}
+DEMANDING = {"urge", "vow", "pledge", "promise", "threaten", "demand", "ask", "call", "beg", "implore", "warn"}
 NOT_SPEAKERS = {"i", "we", "you", "me", "us", "one", "who", "which", "that", "what"}
 SUBJECTS = {"nsubj", "nsubjpass"}
 CONTENT_DEPS = {"ccomp"}
 _QUOTE_CHARS = "\"“”‘’'«»"
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_DASH_SIGNATURE = re.compile(
+    r"[ \t\u00a0]*(?P<dash>[―—])[ \t\u00a0]*(?P<name>[A-Z][\w.'’-]*(?:[ \u00a0][A-Z][\w.'’-]*){0,4})"
+    r"(?=[ \t\u00a0]*(?:[.,(]|\n|$))")
+_SPEAKER_COLON = re.compile(
+    r"(?:^|(?<=\n))[\"“]?(?P<name>[A-Z][\w.'’-]*(?:[ \u00a0][A-Za-z][\w.'’-]*){0,4}):[ \u00a0]+(?P<content>[^\n]+)")
+COLON_LABELS = {"note", "correction", "update", "updated", "photo", "photos", "video", "watch", "read more",
+                "related", "editor s note", "analysis", "opinion", "exclusive", "breaking", "source", "sources",
+                "credit", "caption", "q", "a", "question", "answer", "listen", "see also", "more", "warning",
+                "disclaimer", "transcript", "partial transcript", "full transcript", "live", "tags", "topics",
+                "filed under", "category", "getty", "reuters", "ap", "afp", "image", "graphic", "chart", "map",
+                "from", "to", "subject", "date", "by", "the bottom line", "bottom line", "why it matters"}
 
 
 @dataclass(frozen=True)
@@ -138,6 +150,9 @@ class DocumentExtractor:
                 found.append(item)
         found = self._resolve_nesting(found)
         found = self._drop_overlaps(found)
+        self._merge_following_quotes(found)
+        found.extend(self._dash_attributions(found))
+        found.extend(self._colon_attributions(found))
         found.extend(self._continuations(found))
         found.sort(key=lambda f: (f.content_start, f.content_end))
         return found
@@ -168,7 +183,8 @@ class DocumentExtractor:
             return quoted, via
         token, inherited = verb, False
         for _ in range(5):
-            subject = next((c for c in token.children if c.dep_ in SUBJECTS), None)
+            subject = next((c for c in token.children if c.dep_ in SUBJECTS and self.quotes.covering(c.idx) is None
+                            and not (c.pos_ == "PRON" and c.lower_ in NOT_SPEAKERS and self._inside_any_quote(c))), None)
             if subject is not None and not (inherited and self._is_complement(token)):
                 if subject.lower_ in {"who", "which", "that"} and token.dep_ == "relcl":
                     return token.head, None
@@ -179,10 +195,16 @@ class DocumentExtractor:
             if token.dep_ in {"conj", "advcl", "xcomp"} and token.head is not token:
                 token, inherited = token.head, True
                 continue
+            if token.dep_ == "pcomp" and token.head.dep_ == "prep" and token.head.head.pos_ in {"VERB", "AUX"}:
+                token, inherited = token.head.head, True  # 'responded by saying …'
+                continue
             if token.dep_ == "relcl":
                 return token.head, None
             break
         return None, None
+
+    def _inside_any_quote(self, token: Token) -> bool:
+        return self.quotes.covering(token.idx) is not None
 
     def _is_complement(self, token: Token) -> bool:
         """A clause that is the content of a cue verb (not a cue itself)."""
@@ -210,7 +232,31 @@ class DocumentExtractor:
         quote = self._adjacent_quote(verb, subject)
         if quote is not None:
             return self._direct_with_split(quote, verb, subject)
-        return self._quoted_object(verb)
+        return self._quoted_object(verb) or self._demand(verb)
+
+    def _demand(self, verb: Token) -> tuple[str, int, int] | None:
+        """'called for steep new tariffs', 'called on Congress to act', 'urged voters to register', 'vowed to
+        veto it': what is demanded or promised is the content."""
+        lemma = verb.lemma_.lower()
+        if lemma == "call":
+            prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in {"for", "on"}), None)
+            if prep is None:
+                return None
+            tokens = list(prep.subtree)[1:]
+            tokens += [t for c in verb.children if c.dep_ in {"xcomp", "ccomp"} and c.i > prep.i for t in c.subtree]
+        elif lemma in DEMANDING:
+            complement = next((c for c in verb.children if c.dep_ in {"xcomp", "ccomp"}), None)
+            if complement is None:
+                return None
+            obj = next((c for c in verb.children if c.dep_ in {"dobj", "dative"} and c.i < complement.i), None)
+            tokens = (list(obj.subtree) if obj is not None else []) + list(complement.subtree)
+        else:
+            return None
+        tokens = [t for t in tokens if not (t.dep_ == "aux" and t.lower_ == "to" and t.i == tokens[0].i)] or tokens
+        if not tokens:
+            return None
+        start, end = self._trim(min(t.idx for t in tokens), max(t.idx + len(t) for t in tokens))
+        return ("mixed" if self.quotes.overlapping(start, end) else "indirect"), start, end
 
     def _quoted_object(self, verb: Token) -> tuple[str, int, int] | None:
         """'restated his preference for “a peaceful political-diplomatic resolution”': a quoted object."""
@@ -260,7 +306,7 @@ class DocumentExtractor:
         """A quotation, joined with its second half when the cue sits inside a split quote."""
         start, end = quote.start, quote.end
         if quote.outer_end <= verb.idx:
-            clause_end = max(verb.idx + len(verb), subject.right_edge.idx + len(subject.right_edge))
+            clause_end = self._cue_clause_end(verb, subject)
             after = self.quotes.covering(self._next_non_space(self._skip_punct(clause_end)))
             if after is not None and after.outer_start >= clause_end and after.outer_start - clause_end <= 4 \
                     and self.doc.char_span(after.outer_start, after.outer_start + 1, alignment_mode="expand").sent == verb.sent:
@@ -275,10 +321,7 @@ class DocumentExtractor:
                   and not self.text[q.outer_end:left].strip(" ,;:—–-\n")]
         if before:
             return before[-1]
-        right = max(verb.idx + len(verb), subject.right_edge.idx + len(subject.right_edge))
-        for child in verb.rights:
-            if child.dep_ in {"dobj", "dative", "prep", "npadvmod", "advmod"} and self.quotes.covering(child.idx) is None:
-                right = max(right, child.right_edge.idx + len(child.right_edge))
+        right = self._cue_clause_end(verb, subject)
         gap = self.text[right:right + 6]
         match = re.match(r"^\s*[:,]?\s*", gap)
         position = right + (match.end() if match else 0)
@@ -286,6 +329,15 @@ class DocumentExtractor:
         if quote is not None and quote.outer_start == position and self.text[right:position].strip() in {":", ","}:
             return quote
         return None
+
+    def _cue_clause_end(self, verb: Token, subject: Token) -> int:
+        """Where the cue's own words end: 'Schiff told Capital Download on Wednesday|, "…"'."""
+        right = max(verb.idx + len(verb), subject.right_edge.idx + len(subject.right_edge))
+        for child in verb.rights:
+            if child.dep_ in {"dobj", "dative", "prep", "npadvmod", "advmod", "nsubj"} and self.quotes.covering(child.idx) is None:
+                edge = max((t for t in child.subtree if self.quotes.covering(t.idx) is None), key=lambda t: t.i)
+                right = max(right, edge.idx + len(edge))
+        return right
 
     def _characterization(self, verb: Token) -> tuple[str, int, int] | None:
         """'described the talks as "…"', 'called it "very productive"'."""
@@ -351,6 +403,66 @@ class DocumentExtractor:
                 kept.append(item)
         return kept
 
+    # ------------------------------------------------------------------ quotes joined to their speaker
+
+    def _claimed(self, found: list[Found], quote: Quote) -> bool:
+        return any(f.content_start < quote.end and quote.start < f.content_end for f in found)
+
+    def _merge_following_quotes(self, found: list[Found]) -> None:
+        """'“A,” said X, a physicist. “B.”': quotation sentences that follow a direct quote's cue in the same
+        paragraph, with nothing else between, are part of that quotation."""
+        for item in found:
+            if item.kind != "direct" or item.cue is None:
+                continue
+            position = max(item.content_end, item.sentence.end_char)
+            while True:
+                following = next((q for q in self.quotes.quotes if q.outer_start >= position), None)
+                if following is None or self.text[position:following.outer_start].strip(" \t") \
+                        or self._claimed([f for f in found if f is not item], following) or not self._stands_alone(following):
+                    break
+                item.content_end = following.end
+                position = following.outer_end
+
+    def _dash_attributions(self, found: list[Found]) -> list[Found]:
+        """'“We can build a wall around him.” ― Steve Quinlan': a quotation signed with a dash and a name."""
+        added = []
+        for quote in self.quotes.quotes:
+            if self._claimed(found, quote) or len(_WORD.findall(self.text[quote.start:quote.end])) < 4:
+                continue
+            match = _DASH_SIGNATURE.match(self.text, quote.outer_end)
+            if match is None:
+                continue
+            span = self.doc.char_span(match.start("name"), match.end("name"), alignment_mode="expand")
+            if span is None:
+                continue
+            speaker = self.resolver.resolve(span)
+            added.append(Found("direct", quote.start, quote.end, None, span, speaker, span.sent,
+                               cue_lemma="―", cue_text=match.group("dash"), cue_category="neutral"))
+        return added
+
+    def _colon_attributions(self, found: list[Found]) -> list[Found]:
+        """Transcripts and headlines: 'WALLACE: Let's start …', 'Pat Caddell: Democrat voters worried …'."""
+        added = []
+        for match in _SPEAKER_COLON.finditer(self.text):
+            name = match.group("name")
+            if fold_label(name) in COLON_LABELS or not (name.isupper() or self._names_someone(match.start("name"), match.end("name"))):
+                continue
+            start, end = self._trim(match.start("content"), match.end("content"))
+            if end - start < 10 or any(f.content_start < end and start < f.content_end for f in found):
+                continue
+            span = self.doc.char_span(match.start("name"), match.end("name"), alignment_mode="expand")
+            if span is None:
+                continue
+            speaker = self.resolver.resolve(span)
+            added.append(Found("direct", start, end, None, span, speaker, span.sent,
+                               cue_lemma=":", cue_text=":", cue_category="neutral"))
+        return added
+
+    def _names_someone(self, start: int, end: int) -> bool:
+        span = self.doc.char_span(start, end, alignment_mode="expand")
+        return span is not None and (any(e.label_ in {"PERSON", "ORG", "NORP"} for e in span.ents)
+                                     or any(s <= span.root.i < e for s, e, _ in self.context.registry_spans))
+
     # ---------------------------------------------------------------------------------- continuations
 
     def _continuations(self, found: list[Found]) -> list[Found]:
@@ -410,8 +522,9 @@ class DocumentExtractor:
 
     def _clause_span(self, clause: Token) -> tuple[int, int]:
         """The reported clause, without 'that' and without coordinated reports of their own ('and wrote …')."""
-        separate = {t.i for c in clause.children if c.dep_ == "conj" and self.lexicon.category_of(c)
-                    and not any(g.dep_ in SUBJECTS for g in c.children) for t in c.subtree}
+        separate = {t.i for c in clause.subtree if c.dep_ in {"conj", "advcl"} and c.i > clause.i
+                    and self.lexicon.category_of(c) and not any(g.dep_ in SUBJECTS for g in c.children)
+                    and any(g.dep_ in CONTENT_DEPS for g in c.children) for t in c.subtree}
         if separate:
             cut = min(separate)
             separate |= {t.i for t in clause.subtree if t.i >= cut}
@@ -422,7 +535,12 @@ class DocumentExtractor:
             tokens = tokens[1:]
         if not tokens:
             return clause.idx, clause.idx + len(clause)
-        return self._trim(tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
+        start, end = self._trim(tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
+        if not separate:  # 'she recalled thinking, "This is …"': the parse left the quotation outside
+            following = self.quotes.covering(self._next_non_space(end + (self.text[end:end + 1] in ",:")))
+            if following is not None and following.outer_start >= end and not self.text[end:following.outer_start].strip(" ,:"):
+                end = following.end
+        return start, end
 
     def _trim(self, start: int, end: int) -> tuple[int, int]:
         while start < end and (self.text[start].isspace() or self.text[start] in ",;:—–"):
@@ -440,6 +558,10 @@ class DocumentExtractor:
         while position < len(self.text) and self.text[position].isspace():
             position += 1
         return min(position, max(len(self.text) - 1, 0))
+
+
+def fold_label(text: str) -> str:
+    return re.sub(r"[^a-z]+", " ", text.lower()).strip()
 
 
 def _overlap(a: Found, b: Found) -> int:

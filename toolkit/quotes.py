@@ -99,13 +99,15 @@ def _pair(marks: list[tuple[int, str]]) -> tuple[list[tuple[int, int, bool]], in
 
 def _trimmed(text: str, open_at: int, close_at: int, closed: bool, paragraphs: int, single: bool) -> Quote | None:
     start, end = open_at + 1, close_at
-    while start < end and text[start].isspace():
+    while start < end and (text[start].isspace() or text[start] == _FILLER):
         start += 1
     while end > start and (text[end - 1].isspace() or (text[end - 1] == "," and closed)):
         end -= 1
     if end <= start:
         return None
     outer_end = close_at + 1 if closed else close_at
+    if closed and outer_end < len(text) and text[outer_end] == _FILLER:
+        outer_end += 1
     return Quote(start, end, open_at, outer_end, closed, paragraphs, single)
 
 
@@ -114,8 +116,16 @@ def _starts_with_opening(text: str, p_start: int, p_end: int) -> bool:
     return first is not None and first < p_end and text[first] in DOUBLE_OPEN + STRAIGHT_DOUBLE
 
 
+_DOUBLED = re.compile(r"''|``")
+_FILLER = "\u2060"  # stands in for the second character of a doubled mark, so offsets keep their places
+
+
 def find_quotes(text: str) -> list[Quote]:
-    """All quoted spans of a text, in order, outermost only (quotes nested in a quote are part of it)."""
+    """All quoted spans of a text, in order, outermost only (quotes nested in a quote are part of it).
+
+    Doubled marks (``like this'' in some archives) count as double quotation marks."""
+    if "''" in text or "``" in text:
+        text = _DOUBLED.sub('"' + _FILLER, text)
     quotes: list[Quote | None] = []
     paragraphs = _paragraph_spans(text)
     open_at: int | None = None
