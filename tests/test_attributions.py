@@ -127,7 +127,7 @@ def test_cue_categories_come_from_the_lexicon():
     frame = extract("Zelensky claimed that Russia was stalling. Peskov insisted that Moscow wanted peace. "
                     "Rubio admitted that the talks would be hard. Medvedev slammed the plan as reckless.")
     assert dict(zip(frame.cue, frame.cue_category)) == {
-        "claim": "doubting", "insist": "assertive", "admit": "conceding"}
+        "claim": "doubting", "insist": "assertive", "admit": "conceding", "slam": "emotive"}
 
 
 def test_unbalanced_quotes_never_drop_the_article():

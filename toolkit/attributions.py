@@ -37,6 +37,14 @@ ATTRIBUTION_COLUMNS = [
 KINDS = ["direct", "indirect", "mixed", "according_to", "continuation"]
 CHARACTERIZING = {"call", "describe", "characterize", "characterise", "term", "label", "dub", "brand"}
 QUOTING = {"quote", "cite"}
+OBJECT_CUES = {
+    "note", "cite", "mention", "announce", "confirm", "deny", "acknowledge", "admit", "criticize", "criticise",
+    "praise", "blast", "slam", "accuse", "condemn", "denounce", "reject", "dismiss", "welcome", "propose",
+    "demand", "describe", "reveal", "disclose", "predict", "question", "dispute", "hail", "tout", "recount",
+    "recall", "repeat", "reiterate", "echo", "call", "label", "brand", "term", "dub", "characterize",
+    "characterise", "charge", "fault", "applaud", "commend", "lament", "decry", "mock", "ridicule", "attack",
+    "defend", "endorse", "back", "laud", "promise", "pledge", "vow", "threaten", "urge", "recommend",
+}
 DEMANDING = {"urge", "vow", "pledge", "promise", "threaten", "demand", "ask", "call", "beg", "implore", "warn"}
 NOT_SPEAKERS = {"i", "we", "you", "me", "us", "one", "who", "which", "that", "what"}
 SUBJECTS = {"nsubj", "nsubjpass"}
@@ -230,11 +238,32 @@ class DocumentExtractor:
                 if end > start:
                     return self._classify(start, end, verb, subject)
         if verb.lemma_.lower() in CHARACTERIZING:
-            return self._characterization(verb)
+            characterization = self._characterization(verb)
+            if characterization is not None:
+                return characterization
         quote = self._adjacent_quote(verb, subject)
         if quote is not None:
             return self._direct_with_split(quote, verb, subject)
-        return self._quoted_object(verb) or self._demand(verb)
+        return self._quoted_object(verb) or self._demand(verb) or self._object_content(verb)
+
+    def _object_content(self, verb: Token) -> tuple[str, int, int] | None:
+        """'noted the clot's existence', 'criticized the plan as reckless', 'called her vote a mistake':
+        for verbs whose object is what is said, the object (with its complement) is the content."""
+        if verb.lemma_.lower() not in OBJECT_CUES:
+            return None
+        obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+        if obj is None or obj.pos_ == "PRON" and obj.lower_ in {"it", "this", "that", "nothing", "something", "so"}:
+            return None
+        tokens = list(obj.subtree)
+        for child in verb.rights:
+            if child.i > obj.i and (child.dep_ in {"oprd", "xcomp", "ccomp"} or
+                                    child.dep_ == "prep" and child.lower_ in {"as", "for", "of", "over"}):
+                tokens.extend(child.subtree)
+        tokens = [t for t in tokens if self.quotes.covering(t.idx) is None or True]
+        start, end = self._trim(min(t.idx for t in tokens), max(t.idx + len(t) for t in tokens))
+        if end - start < 3:
+            return None
+        return ("mixed" if self.quotes.overlapping(start, end) else "indirect"), start, end
 
     def _demand(self, verb: Token) -> tuple[str, int, int] | None:
         """'called for steep new tariffs', 'called on Congress to act', 'urged voters to register', 'vowed to
@@ -309,10 +338,10 @@ class DocumentExtractor:
         """A quotation, joined with its second half when the cue sits inside a split quote."""
         start, end = quote.start, quote.end
         if quote.outer_end <= verb.idx:
-            clause_end = self._cue_clause_end(verb, subject)
+            clause_end = self._cue_clause_end(verb, subject, appositions=True)
             after = self.quotes.covering(self._next_non_space(self._skip_punct(clause_end)))
-            if after is not None and after.outer_start >= clause_end and after.outer_start - clause_end <= 4 \
-                    and self.doc.char_span(after.outer_start, after.outer_start + 1, alignment_mode="expand").sent == verb.sent:
+            if after is not None and after.outer_start >= clause_end and \
+                    re.fullmatch(r"\s*[,:;—–-]?\s*", self.text[clause_end:after.outer_start]):
                 end = after.end
         return "direct", start, end
 
@@ -333,9 +362,18 @@ class DocumentExtractor:
             return quote
         return None
 
-    def _cue_clause_end(self, verb: Token, subject: Token) -> int:
-        """Where the cue's own words end: 'Schiff told Capital Download on Wednesday|, "…"'."""
-        right = max(verb.idx + len(verb), subject.right_edge.idx + len(subject.right_edge))
+    def _cue_clause_end(self, verb: Token, subject: Token, appositions: bool = False) -> int:
+        """Where the cue's own words end: 'Schiff told Capital Download on Wednesday|, "…"'. With
+        ``appositions``, the speaker's apposition counts ('said X, a fellow at Y|, "…"'), never a relative
+        clause ('…, whose book "…" examines')."""
+        speaker_end = subject.idx + len(subject)
+        for child in subject.rights:
+            if child.dep_ in {"relcl", "acl"} or (child.dep_ == "appos" and not appositions):
+                break
+            if child.dep_ in {"appos", "prep", "compound", "flat", "amod", "nummod"}:
+                edge = max((t for t in child.subtree if t.dep_ != "relcl"), key=lambda t: t.i)
+                speaker_end = edge.idx + len(edge)
+        right = max(verb.idx + len(verb), speaker_end if subject.i > verb.i else verb.idx + len(verb))
         for child in verb.rights:
             if child.dep_ in {"dobj", "dative", "prep", "npadvmod", "advmod", "nsubj"} and self.quotes.covering(child.idx) is None:
                 edge = max((t for t in child.subtree if self.quotes.covering(t.idx) is None), key=lambda t: t.i)
@@ -362,7 +400,9 @@ class DocumentExtractor:
         speaker = self.resolver.resolve(speaker_span, according.head)
         sentence = according.sent
         phrase = {t.i for t in according.subtree}
-        tokens = [t for t in sentence if t.i not in phrase and not (t.is_punct and t.text not in _QUOTE_CHARS)]
+        clause = according.head if according.head is not according else according
+        scope = [t for t in clause.subtree if sentence.start <= t.i < sentence.end] if clause.pos_ in {"VERB", "AUX"} else list(sentence)
+        tokens = [t for t in scope if t.i not in phrase and not (t.is_punct and t.text not in _QUOTE_CHARS)]
         if not tokens:
             return None
         start, end = self._trim(tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
