@@ -111,6 +111,7 @@ class Found:
     cue_lemma: str | None = None
     cue_text: str | None = None
     cue_category: str | None = None
+    clause_head: Token | None = None  # the head of the reported clause, when the content is one
 
 
 class QuoteIndex:
@@ -160,7 +161,11 @@ class DocumentExtractor:
         found = self._drop_overlaps(found)
         self._merge_following_quotes(found)
         found.extend(self._dash_attributions(found))
-        found.extend(self._colon_attributions(found))
+        colons = self._colon_attributions(found)
+        if colons:
+            found = [f for f in found if not any(c.content_start <= f.content_start and f.content_end <= c.content_end
+                                                 for c in colons)]
+            found.extend(colons)
         found.extend(self._continuations(found))
         found.sort(key=lambda f: (f.content_start, f.content_end))
         return found
@@ -179,7 +184,7 @@ class DocumentExtractor:
         speaker = self.resolver.resolve(speaker_span, verb, (start, end))
         return Found(kind, start, end, verb, speaker_span, speaker, verb.sent, via=via,
                      cue_lemma=verb.lemma_.lower(), cue_text=verb.text,
-                     cue_category=self.lexicon.category_of(verb))
+                     cue_category=self.lexicon.category_of(verb), clause_head=self._clause_head(verb))
 
     def _subject(self, verb: Token) -> tuple[Token | None, Speaker | None]:
         """The cue's subject, inherited through conjunctions and participles; 'X quoted Y as saying'."""
@@ -210,6 +215,19 @@ class DocumentExtractor:
                 return token.head, None
             break
         return None, None
+
+    def _has_own_content(self, verb: Token) -> bool:
+        """'… and warned North Korea to refrain', '…, adding that …': a coordinated report of its own."""
+        lemma = verb.lemma_.lower()
+        return any(c.dep_ in CONTENT_DEPS or (c.dep_ == "xcomp" and lemma in DEMANDING)
+                   or (c.dep_ == "dobj" and lemma in OBJECT_CUES and c.pos_ != "PRON") for c in verb.children)
+
+    def _clause_head(self, verb: Token) -> Token | None:
+        """The verb heading a cue's reported clause (for nesting: 'Ushakov said [Putin had warned that …]')."""
+        clause = next((c for c in verb.children if c.dep_ in CONTENT_DEPS), None)
+        if clause is not None:
+            return clause
+        return verb.head if self._reverse_content(verb) else None
 
     def _inside_any_quote(self, token: Token) -> bool:
         return self.quotes.covering(token.idx) is not None
@@ -254,16 +272,20 @@ class DocumentExtractor:
         obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
         if obj is None or obj.pos_ == "PRON" and obj.lower_ in {"it", "this", "that", "nothing", "something", "so"}:
             return None
-        tokens = list(obj.subtree)
+        tokens = [] if obj.lower_ in {"what", "which"} else list(obj.subtree)
         for child in verb.rights:
             if child.i > obj.i and (child.dep_ in {"oprd", "xcomp", "ccomp"} or
                                     child.dep_ == "prep" and child.lower_ in {"as", "for", "of", "over"}):
                 tokens.extend(child.subtree)
-        tokens = [t for t in tokens if self.quotes.covering(t.idx) is None or True]
+        if not tokens:
+            return None
         start, end = self._trim(min(t.idx for t in tokens), max(t.idx + len(t) for t in tokens))
         if end - start < 3:
             return None
-        return ("mixed" if self.quotes.overlapping(start, end) else "indirect"), start, end
+        quotes = self.quotes.overlapping(start, end)
+        if quotes:
+            return "mixed", start, max(end, quotes[-1].end)
+        return "indirect", start, end
 
     def _demand(self, verb: Token) -> tuple[str, int, int] | None:
         """'called for steep new tariffs', 'called on Congress to act', 'urged voters to register', 'vowed to
@@ -337,11 +359,17 @@ class DocumentExtractor:
     def _direct_with_split(self, quote: Quote, verb: Token, subject: Token) -> tuple[str, int, int]:
         """A quotation, joined with its second half when the cue sits inside a split quote."""
         start, end = quote.start, quote.end
+        if quote.outer_start > verb.idx:
+            clause_start = min(verb.idx, subject.left_edge.idx)
+            before = [q for q in self.quotes.quotes if q.outer_end <= clause_start
+                      and re.fullmatch(r"[ \t\u00a0]*[,:;—–-]?[ \t\u00a0]*", self.text[q.outer_end:clause_start])]
+            if before and re.fullmatch(r"[ \t\u00a0]*[,:]?[ \t\u00a0]*", self.text[self._cue_clause_end(verb, subject, True):quote.outer_start]):
+                start = before[-1].start
         if quote.outer_end <= verb.idx:
             clause_end = self._cue_clause_end(verb, subject, appositions=True)
             after = self.quotes.covering(self._next_non_space(self._skip_punct(clause_end)))
             if after is not None and after.outer_start >= clause_end and \
-                    re.fullmatch(r"\s*[,:;—–-]?\s*", self.text[clause_end:after.outer_start]):
+                    re.fullmatch(r"[ \t\u00a0]*[,:;—–-]?[ \t\u00a0]*", self.text[clause_end:after.outer_start]):
                 end = after.end
         return "direct", start, end
 
@@ -409,7 +437,8 @@ class DocumentExtractor:
         if end - start < 3:
             return None
         return Found("according_to", start, end, according, speaker_span, speaker, sentence,
-                     cue_lemma="according to", cue_text=f"{according.text} {to.text}", cue_category="neutral")
+                     cue_lemma="according to", cue_text=f"{according.text} {to.text}", cue_category="neutral",
+                     clause_head=clause if clause is not according else None)
 
     # ---------------------------------------------------------------------------------------- nesting
 
@@ -419,7 +448,7 @@ class DocumentExtractor:
         keep = []
         for outer in found:
             inner = [f for f in found if f is not outer and f.cue is not None and f.speaker_span is not None
-                     and outer.content_start <= f.cue.idx < outer.content_end
+                     and outer.clause_head is not None and f.cue.i == outer.clause_head.i
                      and outer.content_start <= f.speaker_span.start_char < outer.content_end
                      and outer.content_start <= f.content_start and f.content_end <= outer.content_end + 2
                      and f.kind != "according_to"]
@@ -429,7 +458,7 @@ class DocumentExtractor:
                 continue
             if outer.kind == "according_to":
                 host = next((f for f in found if f.kind != "according_to" and f.cue is not None
-                             and f.sentence.start == outer.sentence.start and f.content_start >= outer.content_start), None)
+                             and outer.clause_head is not None and f.cue.i == outer.clause_head.i), None)
                 if host is not None:
                     host.via = host.via or outer.speaker
                     continue
@@ -504,7 +533,8 @@ class DocumentExtractor:
             if fold_label(name) in COLON_LABELS or not (name.isupper() or self._names_someone(match.start("name"), match.end("name"))):
                 continue
             start, end = self._trim(match.start("content"), match.end("content"))
-            if end - start < 10 or any(f.content_start < end and start < f.content_end for f in found):
+            if end - start < 10 or any(f.content_start < end and start < f.content_end and not
+                                       (start <= f.content_start and f.content_end <= end) for f in found):
                 continue
             span = self.doc.char_span(match.start("name"), match.end("name"), alignment_mode="expand")
             if span is None:
@@ -515,9 +545,12 @@ class DocumentExtractor:
         return added
 
     def _names_someone(self, start: int, end: int) -> bool:
+        """Whether a label before a colon is a name ('Pat Caddell', 'Poll'), not a clause ('Ushakov told reporters')."""
         span = self.doc.char_span(start, end, alignment_mode="expand")
-        return span is not None and (any(e.label_ in {"PERSON", "ORG", "NORP"} for e in span.ents)
-                                     or any(s <= span.root.i < e for s, e, _ in self.context.registry_spans))
+        if span is None or any(t.pos_ in {"VERB", "AUX", "PRON", "SCONJ"} for t in span):
+            return False
+        return (any(e.label_ in {"PERSON", "ORG", "NORP"} for e in span.ents)
+                or any(s <= span.root.i < e for s, e, _ in self.context.registry_spans))
 
     # ---------------------------------------------------------------------------------- continuations
 
@@ -580,7 +613,7 @@ class DocumentExtractor:
         """The reported clause, without 'that' and without coordinated reports of their own ('and wrote …')."""
         separate = {t.i for c in clause.subtree if c.dep_ in {"conj", "advcl"} and c.i > clause.i and c.pos_ == "VERB"
                     and self.lexicon.category_of(c) and not any(g.dep_ in SUBJECTS for g in c.children)
-                    and (c.dep_ == "conj" or any(g.dep_ in CONTENT_DEPS for g in c.children)) for t in c.subtree}
+                    and self._has_own_content(c) for t in c.subtree}
         semicolon = next((t.i for t in clause.subtree if t.text == ";" and t.i > clause.i
                           and self.quotes.covering(t.idx) is None), None)
         if semicolon is not None:
