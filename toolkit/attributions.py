@@ -51,6 +51,7 @@ SUBJECTS = {"nsubj", "nsubjpass"}
 CONTENT_DEPS = {"ccomp"}
 _QUOTE_CHARS = "\"“”‘’'«»"
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_SENTENCE_GAP = re.compile(r"[.!?…][\"”’']?[ \t\u00a0]+$")
 _DASH_SIGNATURE = re.compile(
     r"[ \t\u00a0]*(?P<dash>[―—])[ \t\u00a0]*(?P<name>[A-Z][\w.'’-]*(?:[ \u00a0][A-Z][\w.'’-]*){0,4})"
     r"(?=[ \t\u00a0]*(?:[.,(]|\n|$))")
@@ -359,7 +360,7 @@ class DocumentExtractor:
     def _direct_with_split(self, quote: Quote, verb: Token, subject: Token) -> tuple[str, int, int]:
         """A quotation, joined with its second half when the cue sits inside a split quote."""
         start, end = quote.start, quote.end
-        if quote.outer_start > verb.idx:
+        if quote.outer_start > verb.idx and subject.head.i == verb.i:
             clause_start = min(verb.idx, subject.left_edge.idx)
             before = [q for q in self.quotes.quotes if q.outer_end <= clause_start
                       and re.fullmatch(r"[ \t\u00a0]*[,:;—–-]?[ \t\u00a0]*", self.text[q.outer_end:clause_start])]
@@ -486,15 +487,22 @@ class DocumentExtractor:
         for item in found:
             if item.cue is None or item.kind == "according_to" or (item.kind != "direct" and item.cue.idx < item.content_start):
                 continue
-            position = max(item.content_end, self._sentence_end(item.cue))
             others = [f for f in found if f is not item]
+            position, first = item.content_end, True
             while True:
-                following = next((q for q in self.quotes.quotes if q.outer_start >= position), None)
-                if following is None or self.text[position:following.outer_start].strip(" \t\u00a0") \
-                        or self._claimed(others, following) or not self._ends_a_sentence(following):
+                following = next((q for q in self.quotes.quotes if q.outer_start >= position and q.start > item.content_end), None)
+                if following is None or self._claimed(others, following) or not self._ends_a_sentence(following):
+                    break
+                between = self.text[position:following.outer_start]
+                if "\n" in between:
+                    break
+                if first:  # the cue's sentence, then the next quotation: '…,” she said on Friday. “…'
+                    if not (position <= item.cue.idx < following.outer_start and _SENTENCE_GAP.search(between)):
+                        break
+                elif between.strip(" \t\u00a0"):
                     break
                 item.content_end = following.end
-                position = following.outer_end
+                position, first = following.outer_end, False
 
     def _sentence_end(self, token: Token) -> int:
         end = token.sent.end_char
