@@ -256,6 +256,9 @@ class DocumentExtractor:
                 start, end = self._trim(tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
                 if end > start:
                     return self._classify(start, end, verb, subject)
+        demand = self._demand(verb) if verb.lemma_.lower() == "call" else None
+        if demand is not None:
+            return demand
         if verb.lemma_.lower() in CHARACTERIZING:
             characterization = self._characterization(verb)
             if characterization is not None:
@@ -274,9 +277,13 @@ class DocumentExtractor:
         if obj is None or obj.pos_ == "PRON" and obj.lower_ in {"it", "this", "that", "nothing", "something", "so"}:
             return None
         tokens = [] if obj.lower_ in {"what", "which"} else list(obj.subtree)
+        complements = [c for c in verb.rights if c.i > obj.i and c.dep_ in {"oprd", "xcomp", "ccomp"}]
+        if verb.lemma_.lower() in CHARACTERIZING and not complements and not self.quotes.overlapping(
+                obj.left_edge.idx, obj.right_edge.idx + len(obj.right_edge)):
+            return None  # 'called an emergency meeting', 'called Alicia Machado on Friday'
         for child in verb.rights:
             if child.i > obj.i and (child.dep_ in {"oprd", "xcomp", "ccomp"} or
-                                    child.dep_ == "prep" and child.lower_ in {"as", "for", "of", "over"}):
+                                    child.dep_ == "prep" and child.lower_ in {"as", "for", "of", "over", "at"}):
                 tokens.extend(child.subtree)
         if not tokens:
             return None
@@ -622,7 +629,7 @@ class DocumentExtractor:
         separate = {t.i for c in clause.subtree if c.dep_ in {"conj", "advcl"} and c.i > clause.i and c.pos_ == "VERB"
                     and self.lexicon.category_of(c) and not any(g.dep_ in SUBJECTS for g in c.children)
                     and self._has_own_content(c) for t in c.subtree}
-        semicolon = next((t.i for t in clause.subtree if t.text == ";" and t.i > clause.i
+        semicolon = next((t.i for t in clause.subtree if t.text == ";" and t.i > clause.left_edge.i
                           and self.quotes.covering(t.idx) is None), None)
         if semicolon is not None:
             separate |= {t.i for t in clause.subtree if t.i >= semicolon}
