@@ -45,6 +45,7 @@ OBJECT_CUES = {
     "characterise", "charge", "fault", "applaud", "commend", "lament", "decry", "mock", "ridicule", "attack",
     "defend", "endorse", "back", "laud", "promise", "pledge", "vow", "threaten", "urge", "recommend",
 }
+QUOTE_ONLY_CUES = {"continue", "go", "answer", "reply", "begin", "conclude", "interject", "chime", "offer"}
 DEMANDING = {"urge", "vow", "pledge", "promise", "threaten", "demand", "ask", "call", "beg", "implore", "warn"}
 NOT_SPEAKERS = {"i", "we", "you", "me", "us", "one", "who", "which", "that", "what"}
 SUBJECTS = {"nsubj", "nsubjpass"}
@@ -56,7 +57,7 @@ _DASH_SIGNATURE = re.compile(
     r"[ \t\u00a0]*(?P<dash>[―—])[ \t\u00a0]*(?P<name>[A-Z][\w.'’-]*(?:[ \u00a0][A-Z][\w.'’-]*){0,4})"
     r"(?=[ \t\u00a0]*(?:[.,(]|\n|$))")
 _SPEAKER_COLON = re.compile(
-    r"(?:^|(?<=\n))[\"“]?(?P<name>[A-Z][\w.'’-]*(?:[ \u00a0][A-Za-z][\w.'’-]*){0,4}):[ \u00a0]+(?P<content>[^\n]+)")
+    r"(?:^|(?<=\n)|(?<=[.!?][ ]))[\"“]?(?:(?P<inverted>Said|Says|Added|Adds|Asked|Asks|Wrote|Writes|Explained|Continued|Noted|Replied|Countered)[ \u00a0])?(?P<name>[A-Z][\w.'’-]*(?:[ \u00a0][A-Za-z][\w.'’-]*){0,4}):[ \u00a0]+(?P<content>[^\n]+)")
 COLON_LABELS = {"note", "correction", "update", "updated", "photo", "photos", "video", "watch", "read more",
                 "related", "editor s note", "analysis", "opinion", "exclusive", "breaking", "source", "sources",
                 "credit", "caption", "q", "a", "question", "answer", "listen", "see also", "more", "warning",
@@ -154,6 +155,8 @@ class DocumentExtractor:
                 item = self._according_to(token)
             elif token.pos_ in {"VERB", "AUX"} and self.lexicon.category_of(token):
                 item = self._cue(token)
+            elif token.pos_ == "VERB" and token.lemma_.lower() in QUOTE_ONLY_CUES:
+                item = self._cue(token, quotes_only=True)
             else:
                 item = None
             if item is not None:
@@ -167,17 +170,22 @@ class DocumentExtractor:
             found = [f for f in found if not any(c.content_start <= f.content_start and f.content_end <= c.content_end
                                                  for c in colons)]
             found.extend(colons)
+        found.extend(self._nearby_cues(found))
         found.extend(self._continuations(found))
         found.sort(key=lambda f: (f.content_start, f.content_end))
         return found
 
     # ---------------------------------------------------------------------------------------- cue verbs
 
-    def _cue(self, verb: Token) -> Found | None:
+    def _cue(self, verb: Token, quotes_only: bool = False) -> Found | None:
         subject, via = self._subject(verb)
         if subject is None or subject.lower_ in NOT_SPEAKERS:
             return None
-        content = self._content(verb, subject)
+        if quotes_only:
+            quote = self._adjacent_quote(verb, subject)
+            content = self._direct_with_split(quote, verb, subject) if quote is not None else None
+        else:
+            content = self._content(verb, subject)
         if content is None:
             return None
         kind, start, end = content
@@ -185,7 +193,7 @@ class DocumentExtractor:
         speaker = self.resolver.resolve(speaker_span, verb, (start, end))
         return Found(kind, start, end, verb, speaker_span, speaker, verb.sent, via=via,
                      cue_lemma=verb.lemma_.lower(), cue_text=verb.text,
-                     cue_category=self.lexicon.category_of(verb), clause_head=self._clause_head(verb))
+                     cue_category=self.lexicon.category_of(verb) or "neutral", clause_head=self._clause_head(verb))
 
     def _subject(self, verb: Token) -> tuple[Token | None, Speaker | None]:
         """The cue's subject, inherited through conjunctions and participles; 'X quoted Y as saying'."""
@@ -354,7 +362,7 @@ class DocumentExtractor:
             if len(overlapping) == 1 and self._only_quote(start, end, overlapping[0]):
                 return self._direct_with_split(overlapping[0], verb, subject)
             start = min([start, *(q.outer_start for q in overlapping if q.outer_start >= start - 2)])
-            end = max([end, *(q.outer_end for q in overlapping if q.end <= end + 2)])
+            end = max([end, *(q.outer_end if q.end <= end + 2 else q.end for q in overlapping if q.start >= start)])
             return "mixed", *self._trim(start, end)
         return "indirect", start, end
 
@@ -589,6 +597,30 @@ class DocumentExtractor:
             sentence = span.sent if span is not None else last.sentence
             added.append(Found("continuation", quote.start, quote.end, None, last.speaker_span, last.speaker, sentence,
                                via=last.via))
+        return added
+
+    def _nearby_cues(self, found: list[Found]) -> list[Found]:
+        """Quotations the parse left unlinked, in a sentence whose cue verb has a subject: '“…” the ad says.'"""
+        added: list[Found] = []
+        for quote in self.quotes.quotes:
+            if self._claimed(found + added, quote) or len(_WORD.findall(self.text[quote.start:quote.end])) < 5:
+                continue
+            span = self.doc.char_span(quote.outer_start, max(quote.outer_start + 1, quote.outer_end), alignment_mode="expand")
+            if span is None:
+                continue
+            sentences = {span[0].sent.start, span[-1].sent.start}
+            cues = [t for t in self.doc if t.sent.start in sentences and t.pos_ == "VERB" and self.quotes.covering(t.idx) is None
+                    and self.lexicon.category_of(t) and not any(f.cue is not None and f.cue.i == t.i for f in found + added)]
+            for verb in sorted(cues, key=lambda t: min(abs(t.idx - quote.outer_end), abs(t.idx - quote.outer_start))):
+                subject, via = self._subject(verb)
+                if subject is None or subject.lower_ in NOT_SPEAKERS or self.quotes.covering(subject.idx) is not None:
+                    continue
+                speaker_span = self._speaker_span(subject)
+                speaker = self.resolver.resolve(speaker_span, verb, (quote.start, quote.end))
+                added.append(Found("direct", quote.start, quote.end, verb, speaker_span, speaker, verb.sent, via=via,
+                                   cue_lemma=verb.lemma_.lower(), cue_text=verb.text,
+                                   cue_category=self.lexicon.category_of(verb)))
+                break
         return added
 
     def _stands_alone(self, quote: Quote) -> bool:

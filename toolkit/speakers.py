@@ -45,6 +45,9 @@ INSTITUTION_HEADS = {"office", "ministry", "government", "administration", "camp
                      "spokesman", "spokeswoman", "spokesperson", "press service", "staff"}
 TITLE_HEADS = {"president", "minister", "premier", "chancellor", "secretary", "envoy", "spokesman", "spokeswoman",
                "aide", "leader", "adviser", "advisor", "ambassador", "official", "diplomat"}
+PERSON_NOUNS = {"pro", "man", "woman", "politician", "candidate", "nominee", "activist", "chairman", "chairwoman",
+                "executive", "billionaire", "star", "founder", "organizer", "organiser", "veteran", "anchor", "host",
+                "author", "businessman", "businesswoman", "lawyer", "attorney", "mogul", "incumbent", "challenger"}
 OFFICE_WORDS = {"office", "team", "camp", "aides", "staff", "administration", "presidency", "press service"}
 MEDIA_NOUNS = {"agency", "site", "website", "outlet", "newspaper", "paper", "daily", "weekly", "broadcaster",
                "channel", "network", "portal", "tabloid", "publication", "wire", "service", "station", "magazine"}
@@ -227,6 +230,8 @@ class ArticleContext:
             if len(name.split()) >= 2 and name not in context.people:
                 context.people[name] = describe_person(ent.root, name, words)
             person = context.people.get(name) or context.full_name_for(name, before=ent.start_char)
+            if person is None and len(name.split()) == 1 and ent.label_ == "PERSON" and name[:1].isupper():
+                person = index.by_surname(name, context, ent.start_char) or Speaker(name, "person")
             if person is not None:
                 context.mentions.append(Mention(ent.start_char, person, ent.root.dep_ in SUBJECTS))
         named = {m.position for m in context.mentions}
@@ -464,7 +469,7 @@ class SpeakerResolver:
         named_media = self._named_media(phrase)
         if named_media is not None:
             return named_media
-        for step in (self._descriptor, self._surname, self._person, self._unnamed, self._anaphoric):
+        for step in (self._descriptor, self._surname, self._person, self._unnamed, self._anaphoric, self._definite_person):
             found = step(phrase)
             if found is not None:
                 if found.type == "person" and not found.registered and found.country is None:
@@ -630,6 +635,17 @@ class SpeakerResolver:
             return None
         return self.context.last_mention(phrase.start_char, lambda s: s.type == "unnamed" and s.name.endswith(noun))
 
+    def _definite_person(self, phrase: Span) -> Speaker | None:
+        """'the communications pro', 'the Texas governor', 'the lawmaker': the person named just before."""
+        head = phrase.root
+        if fold(phrase[0].text) not in {"the", "this"} or head.pos_ != "NOUN":
+            return None
+        if fold(head.lemma_) not in self.words.role and fold(head.text) not in set(self.words.role) | PERSON_NOUNS:
+            return None
+        content = getattr(self, "_content", None)
+        keep = (lambda m: not (content[0] <= m.position < content[1])) if content else (lambda m: True)
+        return self.context.nearest_mention(head, lambda s: s.type == "person" and s.name != phrase.text, keep, window=600)
+
     def _generic(self, phrase: Span) -> Speaker:
         words = [t for t in phrase if not t.is_punct]
         while words and words[0].lower_ in DETERMINERS:
@@ -640,8 +656,10 @@ class SpeakerResolver:
         institution = head.ent_type_ in {"ORG", "NORP", "GPE"} or fold(head.text) in INSTITUTION_HEADS
         role = self.words.role_in(texts) or ("official" if fold(head.text) in INSTITUTION_HEADS else "unknown")
         media = role == "media" and institution
-        return Speaker(name, "media" if media else "institution" if institution else "person",
-                       self.words.country_in(texts), role)
+        person = not institution and (head.ent_type_ == "PERSON" or head.pos_ == "PROPN" or
+                                      fold(head.lemma_) in self.words.role or fold(head.text) in self.words.role)
+        kind = "media" if media else "person" if person else "institution"
+        return Speaker(name, kind, self.words.country_in(texts), role)
 
 
 def _phrase_words(phrase: Span) -> list[str]:
