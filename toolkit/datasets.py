@@ -455,8 +455,13 @@ def speaker_last_name(speaker: str | None) -> str | None:
 
 
 def strip_quotes(text: str) -> str:
-    """The text without surrounding whitespace and quotation marks (the marks of a quoted phrase)."""
-    return text.strip().strip(_QUOTE_CHARS).strip()
+    """The text without surrounding whitespace, quotation marks and the punctuation that sits next to them
+    ('“They no longer prioritize civil rights,”' -> 'They no longer prioritize civil rights')."""
+    edges = _QUOTE_CHARS + " \t\n\u00a0,;:-–—"
+    stripped = text.strip(edges)
+    while stripped and stripped[-1] in ".!?…" and stripped[:-1].rstrip(edges) != stripped[:-1]:
+        stripped = stripped[:-1].rstrip(edges)
+    return stripped.strip(edges)
 
 
 def _locate_phrase(text: str, phrase: str, start: object, sentence_starts: list[int]) -> tuple[int, int] | None:
