@@ -112,7 +112,7 @@ def test_load_basil_synthetic(tmp_path):
     assert articles["outlet"].tolist() == ["Fox News"]
     first, second = table.iloc[0], table.iloc[1]
     # located without its quotation marks, at the first of two occurrences (the annotation's sentence offset)
-    assert text[first["phrase_start"]:first["phrase_end"]] == "a  total disaster."
+    assert text[first["phrase_start"]:first["phrase_end"]] == "a  total disaster"  # quotation marks and the punctuation beside them are trimmed
     assert (bool(first["quote"]), first["speaker_last_name"]) == (True, "Romney")
     assert not second["found"] and pd.isna(second["phrase_start"])
     assert load_basil(tmp_path, years=[2011])[0].empty

@@ -170,6 +170,7 @@ class DocumentExtractor:
             found = [f for f in found if not any(c.content_start <= f.content_start and f.content_end <= c.content_end
                                                  for c in colons)]
             found.extend(colons)
+        found.extend(self._colon_blocks(found))
         found.extend(self._nearby_cues(found))
         found.extend(self._continuations(found))
         found.sort(key=lambda f: (f.content_start, f.content_end))
@@ -553,7 +554,9 @@ class DocumentExtractor:
         added = []
         for match in _SPEAKER_COLON.finditer(self.text):
             name = match.group("name")
-            if fold_label(name) in COLON_LABELS or not (name.isupper() or self._names_someone(match.start("name"), match.end("name"))):
+            named = name.isupper() or self._names_someone(match.start("name"), match.end("name")) or \
+                (match.group("inverted") is not None and all(w[:1].isupper() for w in name.split()))
+            if fold_label(name) in COLON_LABELS or not named:
                 continue
             start, end = self._trim(match.start("content"), match.end("content"))
             if end - start < 10 or any(f.content_start < end and start < f.content_end and not
@@ -597,6 +600,30 @@ class DocumentExtractor:
             sentence = span.sent if span is not None else last.sentence
             added.append(Found("continuation", quote.start, quote.end, None, last.speaker_span, last.speaker, sentence,
                                via=last.via))
+        return added
+
+    def _colon_blocks(self, found: list[Found]) -> list[Found]:
+        """'A post … provides the following commentary:\n\n“Expect more of this. …”': a quotation introduced by
+        a sentence ending in a colon belongs to that sentence's subject."""
+        added: list[Found] = []
+        for quote in self.quotes.quotes:
+            if self._claimed(found + added, quote):
+                continue
+            before = self.text[:quote.outer_start].rstrip()
+            if not before.endswith(":"):
+                continue
+            colon = self.doc.char_span(len(before) - 1, len(before), alignment_mode="expand")
+            if colon is None:
+                continue
+            root = colon.sent.root
+            subject = next((c for c in root.children if c.dep_ in SUBJECTS and self.quotes.covering(c.idx) is None), None)
+            if subject is None or subject.lower_ in NOT_SPEAKERS:
+                continue
+            speaker_span = self._speaker_span(subject)
+            speaker = self.resolver.resolve(speaker_span, root, (quote.start, quote.end))
+            added.append(Found("direct", quote.start, quote.end, root, speaker_span, speaker, root.sent,
+                               cue_lemma=root.lemma_.lower(), cue_text=root.text,
+                               cue_category=self.lexicon.category_of(root) or "neutral"))
         return added
 
     def _nearby_cues(self, found: list[Found]) -> list[Found]:

@@ -447,6 +447,20 @@ def _basil_phrases(path: Path, article: dict, sentence_starts: list[int]) -> lis
     return rows
 
 
+GROUP_WORDS = {"party", "republicans", "democrats", "lawmakers", "officials", "campaign", "companies", "plaintiffs",
+               "catholics", "protestors", "protesters", "department", "administration", "committee", "senate", "house",
+               "america", "now", "group", "groups", "supporters", "critics", "activists", "members", "voters"}
+
+
+def is_person_label(speaker: str | None) -> bool:
+    """Whether a BASIL speaker label names one person ('Rick_Perry'), not a group ('Tea_Party',
+    'Obama_campaign', 'senate_Democrats', 'NAACP'): two or three capitalised parts, none a group word."""
+    if not isinstance(speaker, str) or speaker.startswith("other"):
+        return False
+    parts = speaker.strip().replace(" ", "_").split("_")
+    return 2 <= len(parts) <= 3 and all(p[:1].isupper() for p in parts) and not any(p.lower() in GROUP_WORDS for p in parts)
+
+
 def speaker_last_name(speaker: str | None) -> str | None:
     """The last name of a BASIL speaker label ("Donald_Trump" -> "Trump"); None for ``other_*`` or empty."""
     if not isinstance(speaker, str) or not speaker.strip() or speaker.startswith("other"):
@@ -457,11 +471,7 @@ def speaker_last_name(speaker: str | None) -> str | None:
 def strip_quotes(text: str) -> str:
     """The text without surrounding whitespace, quotation marks and the punctuation that sits next to them
     ('“They no longer prioritize civil rights,”' -> 'They no longer prioritize civil rights')."""
-    edges = _QUOTE_CHARS + " \t\n\u00a0,;:-–—"
-    stripped = text.strip(edges)
-    while stripped and stripped[-1] in ".!?…" and stripped[:-1].rstrip(edges) != stripped[:-1]:
-        stripped = stripped[:-1].rstrip(edges)
-    return stripped.strip(edges)
+    return text.strip(_QUOTE_CHARS + " \t\n\u00a0,;:-–—.!?…")
 
 
 def _locate_phrase(text: str, phrase: str, start: object, sentence_starts: list[int]) -> tuple[int, int] | None:

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from .datasets import strip_quotes
+from .datasets import is_person_label, strip_quotes
 
 THRESHOLDS = (0.3, 0.8)
 SPEAKER_THRESHOLD = 0.3
@@ -456,7 +456,9 @@ def score_basil(pred: pd.DataFrame, articles: pd.DataFrame, phrases: pd.DataFram
         text; coverage is over these), n_covered (the located span lies inside some predicted content span of
         the same article), coverage, n_named (covered phrases whose speaker is named), n_speaker_correct (the
         covering attribution, the one with the smallest content span if several, has a speaker containing the
-        speaker's last name, case- and accent-insensitively), speaker_accuracy; overall first.
+        speaker's last name, case- and accent-insensitively), speaker_accuracy, and the same for the phrases
+        whose speaker label names one person rather than a group (n_person, n_person_correct,
+        person_accuracy; see :func:`toolkit.datasets.is_person_label`); overall first.
     """
     pred = _unique_index(pred)
     chosen = phrases[phrases["quote"].astype(bool)
@@ -469,6 +471,7 @@ def score_basil(pred: pd.DataFrame, articles: pd.DataFrame, phrases: pd.DataFram
         "located": chosen["found"].astype(bool).to_numpy(),
         "covered": [c is not None for c in cover],
         "named": chosen["speaker_last_name"].map(lambda v: not _missing(v)).to_numpy(),
+        "person": chosen["speaker"].map(is_person_label).to_numpy(),
         "speaker_correct": [_has_last_name(c, name) for c, name in zip(cover, chosen["speaker_last_name"])],
     })
     parts = [(ALL, scored), *sorted(scored.groupby("outlet", sort=True), key=lambda x: str(x[0]))]
@@ -504,9 +507,13 @@ def _basil_row(outlet: str, part: pd.DataFrame) -> dict:
     covered = int(part["covered"].sum())
     named = int((part["covered"] & part["named"]).sum())
     correct = int((part["covered"] & part["named"] & part["speaker_correct"]).sum())
+    people = int((part["covered"] & part["person"]).sum())
+    people_correct = int((part["covered"] & part["person"] & part["speaker_correct"]).sum())
     return {"outlet": outlet, "n_phrases": len(part), "n_located": located, "n_covered": covered,
             "coverage": covered / located if located else np.nan, "n_named": named,
-            "n_speaker_correct": correct, "speaker_accuracy": correct / named if named else np.nan}
+            "n_speaker_correct": correct, "speaker_accuracy": correct / named if named else np.nan,
+            "n_person": people, "n_person_correct": people_correct,
+            "person_accuracy": people_correct / people if people else np.nan}
 
 
 # --------------------------------------------------------------------------------------------------------
