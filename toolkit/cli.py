@@ -72,7 +72,7 @@ def run_analyze(args: argparse.Namespace) -> int:
     attributions = extract_attributions(articles, actors=args.actors, progress=args.progress)
     written.append(write_table(attributions, out / "attributions.csv"))
     report = out / "report.md"
-    report.write_text(corpus_report(articles), encoding="utf-8")
+    report.write_text(corpus_report(articles, attributions), encoding="utf-8")
     written.append(report)
     _print_summary(articles)
     for path in written:

@@ -20,12 +20,25 @@ def outlet_overview(articles: pd.DataFrame) -> pd.DataFrame:
     return table.sort_index().reset_index()
 
 
-def corpus_report(articles: pd.DataFrame) -> str:
-    """A Markdown report of a loaded corpus: status counts, outlets, and every problem to act on."""
+def attribution_mix(attributions: pd.DataFrame) -> pd.DataFrame:
+    """Attributions per outlet and group (counts, and each group's share of the outlet's attributions)."""
+    if attributions.empty:
+        return pd.DataFrame(columns=["outlet", "group", "attributions", "share"])
+    counts = attributions.groupby(["outlet", "group"], sort=True).size().rename("attributions").reset_index()
+    counts["share"] = (counts["attributions"] / counts.groupby("outlet")["attributions"].transform("sum")).round(3)
+    return counts
+
+
+def corpus_report(articles: pd.DataFrame, attributions: pd.DataFrame | None = None) -> str:
+    """A Markdown report of a loaded corpus: status counts, outlets, the attribution mix when given, and every
+    problem to act on."""
     lines = ["# Corpus report", "", f"{len(articles)} input documents.", "", "## Status", ""]
     lines += _markdown_table(corpus_summary(articles))
     lines += ["", "## Outlets", ""]
     lines += _markdown_table(outlet_overview(articles))
+    if attributions is not None:
+        lines += ["", "## Who is quoted (attributions per outlet and group)", ""]
+        lines += _markdown_table(attribution_mix(attributions))
     problems = articles[articles["problem"].notna()][["source_path", "record", "status", "problem"]]
     lines += ["", "## Problems", ""]
     lines += _markdown_table(problems) if len(problems) else ["None."]

@@ -1,0 +1,51 @@
+"""The command line: `analyze` writes its tables and report, and its exit status says whether anything was read."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from toolkit.cli import main
+
+ARTICLE = ("---\noutlet: Meridian Wire\ntitle: Budapest summit planned\nurl: https://meridianwire.example/x\n---\n"
+           "BUDAPEST, Oct 17 (Meridian) - Hungary's government said on Friday that preparations for the summit "
+           "were under way.\n\n“We are ready,” said Eszter Farkas, an analyst at the Budapest-based Danube "
+           "Policy Institute.\n")
+
+
+def test_analyze_writes_tables_and_report(tmp_path, capsys):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    (tmp_path / "in" / "empty.txt").write_text("", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["analyze", str(tmp_path / "in"), "--out", str(out), "--no-progress"]) == 0
+    printed = capsys.readouterr().out
+    assert "2 documents: 1 ok, 1 empty" in printed
+    articles = pd.read_csv(out / "articles.csv")
+    attributions = pd.read_csv(out / "attributions.csv")
+    assert list(articles.status) == ["ok", "empty"]
+    assert list(zip(attributions.speaker, attributions.group)) == [
+        ("Hungarian government", "Hungarian sources"), ("Eszter Farkas", "experts")]
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "Hungarian sources" in report and "empty.txt" in report
+    assert not list(out.glob("*.partial"))
+
+
+def test_analyze_fails_only_when_nothing_is_readable(tmp_path, capsys):
+    (tmp_path / "junk.txt").write_bytes(bytes(range(256)) * 10)
+    assert main(["analyze", str(tmp_path / "junk.txt"), "--out", str(tmp_path / "out"), "--no-progress"]) == 1
+    assert "nothing could be read" in capsys.readouterr().err
+
+
+def test_bad_registry_is_a_clear_error(tmp_path, capsys):
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    bad = tmp_path / "outlets.csv"
+    bad.write_text("outlet,domain\nX,x.example\n", encoding="utf-8")
+    assert main(["analyze", str(tmp_path / "a.txt"), "--out", str(tmp_path / "out"), "--outlets", str(bad)]) == 2
+    assert "missing column(s) country, kind" in capsys.readouterr().err
+
+
+def test_usage_errors_exit_2():
+    with pytest.raises(SystemExit) as stop:
+        main(["analyze"])
+    assert stop.value.code == 2
