@@ -214,6 +214,9 @@ class DocumentExtractor:
             return quoted, via
         if self._verb_read_as_noun(verb):
             return next(c for c in verb.children if c.dep_ == "compound" and c.pos_ == "PROPN"), None
+        inverted = self._inverted_subject(verb)
+        if inverted is not None:
+            return inverted, None
         token, inherited = verb, False
         for _ in range(5):
             subject = next((c for c in token.children if c.dep_ in SUBJECTS and self.quotes.covering(c.idx) is None
@@ -251,6 +254,16 @@ class DocumentExtractor:
 
     def _inside_any_quote(self, token: Token) -> bool:
         return self.quotes.covering(token.idx) is not None
+
+    def _inverted_subject(self, verb: Token) -> Token | None:
+        """'“…,” added Lauten, who …': right after a closing quotation mark, the name the parser took for an
+        object is the speaker."""
+        if any(c.dep_ in SUBJECTS for c in verb.children):
+            return None
+        before = self.text[max(0, verb.idx - 4):verb.idx]
+        if not re.search(r"[\"”’'][ \t\u00a0]*$", before):
+            return None
+        return next((c for c in verb.rights if c.pos_ == "PROPN" and c.dep_ in {"dobj", "npadvmod", "attr", "appos", "dative"}), None)
 
     def _is_complement(self, token: Token) -> bool:
         """A clause that is the content of a cue verb (not a cue itself)."""

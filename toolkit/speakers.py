@@ -230,7 +230,7 @@ class ArticleContext:
             if len(name.split()) >= 2 and name not in context.people:
                 context.people[name] = describe_person(ent.root, name, words)
             person = context.people.get(name) or context.full_name_for(name, before=ent.start_char)
-            if person is None and len(name.split()) == 1 and ent.label_ == "PERSON" and name[:1].isupper():
+            if person is None and len(name.split()) == 1 and ent.label_ == "PERSON" and ent.root.dep_ in SUBJECTS:
                 person = index.by_surname(name, context, ent.start_char) or Speaker(name, "person")
             if person is not None:
                 context.mentions.append(Mention(ent.start_char, person, ent.root.dep_ in SUBJECTS))
@@ -270,7 +270,12 @@ class ArticleContext:
                      if s >= span.start and e <= span.end and s <= span.root.i < e), None)
 
     def gender_of(self, speaker: Speaker) -> str | None:
-        return speaker.gender or self.genders.get(speaker.name)
+        """Registry gender, else what pronouns in this article showed, else the usual gender of the given name."""
+        if speaker.gender or speaker.name in self.genders:
+            return speaker.gender or self.genders[speaker.name]
+        if speaker.type == "person" and len(speaker.name.split()) >= 2:
+            return given_name_gender(speaker.name.split()[0])
+        return None
 
     def nearest_mention(self, pronoun: Token, predicate, keep=lambda m: True, window: int = 1500) -> Speaker | None:
         """The antecedent of a pronoun: among fitting mentions before it, those of the nearest sentence that has
@@ -286,7 +291,13 @@ class ArticleContext:
         nearest = sentence_of(candidates[-1].position)
         in_sentence = [m for m in candidates if sentence_of(m.position) == nearest]
         subjects = [m for m in in_sentence if m.is_subject]
-        return (subjects or in_sentence)[-1].speaker
+        if subjects:
+            return subjects[-1].speaker
+        if nearest == sentence_of(before):  # 'Of Obama, he said': a subject a sentence back beats that object
+            earlier = [m for m in candidates if sentence_of(m.position) == nearest - 1 and m.is_subject]
+            if earlier:
+                return earlier[-1].speaker
+        return in_sentence[-1].speaker
 
     def last_mention(self, before: int, predicate, subjects_first: bool = False, window: int = 100000) -> Speaker | None:
         candidates = [m for m in self.mentions if before - window <= m.position < before and predicate(m.speaker)]
@@ -701,6 +712,17 @@ def unnamed_speaker(phrase: Span, words: SpeakerWords) -> Speaker:
         description += " " + " ".join(t.text for t in familiar.subtree)
     role = words.role_in([head.text] + kept) or "unknown"
     return Speaker(re.sub(r"\s+", " ", description), "unnamed", country, role)
+
+
+@lru_cache(maxsize=1)
+def _given_names() -> dict[str, str]:
+    table = pd.read_csv(data_path("given_names.csv"), dtype=str, keep_default_na=False)
+    return {fold(row.name): row.gender for row in table.itertuples()}
+
+
+def given_name_gender(name: str) -> str | None:
+    """'female' for Hillary, 'male' for Maksym; None for names the list does not hold or that are unisex."""
+    return _given_names().get(fold(name))
 
 
 @lru_cache(maxsize=4)
