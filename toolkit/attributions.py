@@ -417,8 +417,9 @@ class DocumentExtractor:
         """A quotation right before the cue clause ("…," she said) or right after it (told reporters: "…")."""
         sentence = verb.sent
         left = min(verb.idx, subject.left_edge.idx)
-        before = [q for q in self.quotes.quotes if sentence.start_char <= q.outer_end <= left
-                  and not self.text[q.outer_end:left].strip(" ,;:—–-\n")]
+        before = [q for q in self.quotes.quotes if q.outer_end <= left
+                  and (sentence.start_char <= q.outer_end or self._cue_sentence_is_bare(sentence, verb, subject))
+                  and not self.text[q.outer_end:left].strip(" ,;:—–-")]
         if before:
             return before[-1]
         right = self._cue_clause_end(verb, subject)
@@ -429,6 +430,12 @@ class DocumentExtractor:
         if quote is not None and quote.outer_start == position and self.text[right:position].strip() in {":", ","}:
             return quote
         return None
+
+    @staticmethod
+    def _cue_sentence_is_bare(sentence: Span, verb: Token, subject: Token) -> bool:
+        """'“… for baseball?” Obama said.': the parser closed the sentence at the question mark, leaving the cue
+        and its speaker alone in a sentence of their own."""
+        return sentence.start_char >= min(verb.idx, subject.left_edge.idx) - 1 and verb.i - sentence.start <= 6
 
     def _cue_clause_end(self, verb: Token, subject: Token, appositions: bool = False) -> int:
         """Where the cue's own words end: 'Schiff told Capital Download on Wednesday|, "…"'. With
@@ -612,7 +619,7 @@ class DocumentExtractor:
                 continue
             if len(_WORD.findall(self.text[quote.start:quote.end])) < 4 or not self._stands_alone(quote):
                 continue
-            previous = [f for f in found + added if f.content_end <= quote.outer_start and f.kind in {"direct", "mixed", "continuation"}]
+            previous = [f for f in found + added if f.content_end <= quote.outer_start and f.kind != "according_to"]
             if not previous:
                 continue
             last = max(previous, key=lambda f: f.content_end)
