@@ -182,7 +182,11 @@ class DocumentExtractor:
     def _verb_read_as_noun(token: Token) -> bool:
         """'But Trump claims that …': the tagger sometimes reads a reporting verb as a plural noun with the
         speaker as its compound; a 'that' clause under it gives it away."""
-        return (token.pos_ == "NOUN" and token.tag_ == "NNS"
+        if token.pos_ != "NOUN":
+            return False
+        if any(c.dep_ == "nsubj" for c in token.children):  # 'one blogger asking, "…"'
+            return True
+        return (token.tag_ == "NNS"
                 and any(c.dep_ == "ccomp" and any(g.dep_ == "mark" for g in c.children) for c in token.children)
                 and any(c.dep_ == "compound" and c.pos_ == "PROPN" for c in token.children))
 
@@ -213,7 +217,8 @@ class DocumentExtractor:
             via = self.resolver.resolve(self._speaker_span(outer), quoting) if outer is not None else None
             return quoted, via
         if self._verb_read_as_noun(verb):
-            return next(c for c in verb.children if c.dep_ == "compound" and c.pos_ == "PROPN"), None
+            return next((c for c in verb.children if c.dep_ == "nsubj"),
+                        next((c for c in verb.children if c.dep_ == "compound" and c.pos_ == "PROPN"), None)), None
         inverted = self._inverted_subject(verb)
         if inverted is not None:
             return inverted, None
@@ -228,8 +233,8 @@ class DocumentExtractor:
             if inherited and self._is_complement(token):
                 token = token.head  # 'said X had been … and wrote …': the parser hung 'wrote' on the complement
                 continue
-            if token.dep_ in {"conj", "advcl", "xcomp"} and token.head is not token:
-                token, inherited = token.head, True
+            if token.dep_ in {"conj", "advcl", "xcomp", "acomp"} and token.head is not token:
+                token, inherited = token.head, True  # '… and added', 'adding', 'was quick to retort'
                 continue
             if token.dep_ == "pcomp" and token.head.dep_ == "prep" and token.head.head.pos_ in {"VERB", "AUX"}:
                 token, inherited = token.head.head, True  # 'responded by saying …'
@@ -619,7 +624,7 @@ class DocumentExtractor:
                 continue
             if len(_WORD.findall(self.text[quote.start:quote.end])) < 4 or not self._stands_alone(quote):
                 continue
-            previous = [f for f in found + added if f.content_end <= quote.outer_start and f.kind != "according_to"]
+            previous = [f for f in found + added if f.content_end <= quote.outer_start]
             if not previous:
                 continue
             last = max(previous, key=lambda f: f.content_end)
