@@ -139,3 +139,31 @@ def test_non_ok_articles_are_skipped():
     articles = pd.DataFrame({"article_id": ["a", "b"], "outlet": ["X", "X"], "status": ["ok", "duplicate"],
                              "text": ["Trump said the call went well.", "Trump said the call went well."]})
     assert list(extract_attributions(articles).article_id) == ["a"]
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+PIECES = ["“", "”", '"', "‘", "’", "'", "said", "Trump", "he", "told reporters:", "according to", "Ushakov",
+          ",", ".", "\n\n", " ", "the Kremlin", "that", "warned", "«", "»", "―", "WALLACE:", "''", "…"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=12)), max_size=60))
+def test_extraction_never_crashes_and_offsets_hold(pieces):
+    text = " ".join(pieces)
+    frame = extract(text)
+    for row in frame.itertuples():
+        assert 0 <= row.content_start <= row.content_end <= len(text)
+        assert text[row.content_start:row.content_end] == row.content
+
+
+def test_very_long_article_is_parsed_in_pieces_with_true_offsets(monkeypatch):
+    monkeypatch.setattr("toolkit.attributions.CHUNK_CHARACTERS", 5_000)  # pieces of 5,000 instead of 100,000
+    paragraph = "“We want to get peace,” Trump said on Thursday at the White House."
+    text = "\n\n".join([paragraph] * 400)  # about 27,000 characters: six pieces
+    frame = extract(text)
+    assert len(frame) == 400
+    assert list(frame.attribution_index) == list(range(400))
+    for row in frame.sample(20, random_state=0).itertuples():
+        assert text[row.content_start:row.content_end] == row.content == "We want to get peace"

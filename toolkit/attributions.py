@@ -805,14 +805,51 @@ def extract_attributions(
     group_map = GroupMap(groups) if groups else default_group_map()
     lexicon = CueLexicon.load(cue_verbs) if cue_verbs else default_cue_lexicon()
     usable = articles if "status" not in articles else articles[articles["status"] == "ok"]
-    texts = usable["text"].fillna("").tolist()
+    records = list(usable[["article_id", "outlet"]].itertuples(index=False))
+    pieces = [(number, offset, chunk) for number, text in enumerate(usable["text"].fillna("").tolist())
+              for offset, chunk in text_chunks(text)]
+    docs = nlp.pipe((parse_text(chunk) for _, _, chunk in pieces), batch_size=batch_size)
     rows: list[dict] = []
-    docs = nlp.pipe((parse_text(t) for t in texts), batch_size=batch_size)
-    for record, text, doc in tqdm(zip(usable[["article_id", "outlet"]].itertuples(index=False), texts, docs),
-                                  total=len(texts), desc="attributions", unit=" article",
-                                  disable=None if progress is None else not progress):
-        rows.extend(attribution_rows(doc, record.article_id, record.outlet, index, words, group_map, lexicon, text))
-    return pd.DataFrame(rows, columns=ATTRIBUTION_COLUMNS)
+    for (number, offset, chunk), doc in tqdm(zip(pieces, docs), total=len(pieces), desc="attributions",
+                                             unit=" text", disable=None if progress is None else not progress):
+        record = records[number]
+        found = attribution_rows(doc, record.article_id, record.outlet, index, words, group_map, lexicon, chunk)
+        rows.extend(_shifted(row, offset) for row in found)
+    table = pd.DataFrame(rows, columns=ATTRIBUTION_COLUMNS)
+    if len(pieces) > len(records):  # an article parsed in several pieces: number its attributions in one run
+        table["attribution_index"] = table.groupby("article_id", sort=False).cumcount()
+    return table
+
+
+CHUNK_CHARACTERS = 100_000
+
+
+def text_chunks(text: str, limit: int | None = None) -> list[tuple[int, str]]:
+    """Split a very long text at paragraph breaks (else at line breaks, else at spaces) into pieces the parser
+    can hold in memory (``CHUNK_CHARACTERS`` each at most); returns (offset, piece) pairs. Texts within the
+    limit come back whole."""
+    limit = limit or CHUNK_CHARACTERS
+    if len(text) <= limit:
+        return [(0, text)]
+    pieces, start = [], 0
+    while len(text) - start > limit:
+        window = text[start:start + limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"))
+        if cut <= 0:
+            cut = window.rfind(" ")
+        cut = cut if cut > 0 else limit
+        pieces.append((start, text[start:start + cut]))
+        start += cut
+    pieces.append((start, text[start:]))
+    return pieces
+
+
+def _shifted(row: dict, offset: int) -> dict:
+    if offset:
+        for column in ("content_start", "content_end", "speaker_start", "speaker_end", "cue_start", "cue_end"):
+            if row[column] is not None:
+                row[column] += offset
+    return row
 
 
 def parse_text(text: str) -> str:
