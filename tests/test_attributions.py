@@ -43,6 +43,10 @@ def triples(frame: pd.DataFrame) -> list[tuple[str, str, str]]:
         (["Hungary's prime minister wrote on X that preparations for the summit were under way."],
          [("indirect", "Viktor Orbán", "preparations for the summit were under way")]),
         (["Zelensky confirmed that Tomahawks were on his list."], [("indirect", "Volodymyr Zelensky", "Tomahawks were on his list")]),
+        (["Orbán posted on X that Hungary was ready to host the summit."],
+         [("indirect", "Viktor Orbán", "Hungary was ready to host the summit")]),
+        (["President Putin told Trump that the missiles would not change the situation on the battlefield."],
+         [("indirect", "Vladimir Putin", "the missiles would not change the situation on the battlefield")]),
         (["The Kremlin warned that the missiles would damage relations with Washington."],
          [("indirect", "Kremlin", "the missiles would damage relations with Washington")]),
         (["Budapest was the likely venue, the Kremlin aide said."], [("indirect", "Yury Ushakov", "Budapest was the likely venue")]),
@@ -111,6 +115,14 @@ def test_unregistered_people_get_country_only_from_evidence():
     countries = [None if pd.isna(c) else c for c in frame.speaker_country]
     assert list(zip(frame.speaker, countries, frame.speaker_role)) == [
         ("Katalin Varga", "HU", "expert"), ("Jonas Weber", None, "unknown")]
+
+
+def test_unregistered_speakers_take_country_and_role_from_their_title_words():
+    frame = extract("A Hungarian government spokesman said the venue was ready.",
+                    "A Russian presidential aide told reporters that the talks would continue.")
+    countries = [None if pd.isna(c) else c for c in frame.speaker_country]
+    assert list(zip(frame.speaker_type, countries, frame.speaker_role)) == [
+        ("unnamed", "HU", "official"), ("unnamed", "RU", "official")]
 
 
 def test_offsets_point_into_the_text_and_columns_are_documented():

@@ -512,6 +512,10 @@ class SpeakerResolver:
         return found
 
     def _descriptor(self, phrase: Span) -> Speaker | None:
+        """'the Kremlin aide', "Hungary's prime minister": a registry descriptor. Never for an indefinite
+        phrase: 'a Hungarian government spokesman' is an unnamed source, not the spokesman the registry knows."""
+        if fold(phrase[0].text) in {"a", "an", "one", "two", "three", "several", "some", "another"}:
+            return None
         words = _phrase_words(phrase)
         for start in range(len(words)):
             key = " ".join(words[start:])
