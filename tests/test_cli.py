@@ -49,3 +49,15 @@ def test_usage_errors_exit_2():
     with pytest.raises(SystemExit) as stop:
         main(["analyze"])
     assert stop.value.code == 2
+
+
+def test_two_runs_on_the_demo_corpus_write_identical_bytes(tmp_path):
+    from toolkit.paths import DEMO_CORPUS
+
+    outputs = []
+    for run in ("one", "two"):
+        out = tmp_path / run
+        assert main(["analyze", str(DEMO_CORPUS), "--out", str(out), "--no-progress"]) == 0
+        outputs.append({path.name: path.read_bytes() for path in sorted(out.iterdir())})
+    assert outputs[0] == outputs[1]
+    assert set(outputs[0]) == {"articles.csv", "attributions.csv", "removed_lines.csv", "report.md"}
