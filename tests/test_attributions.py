@@ -143,8 +143,12 @@ def test_cue_categories_come_from_the_lexicon():
 
 
 def test_unbalanced_quotes_never_drop_the_article():
-    frame = extract("“This quote never ends, said nobody", "He said “another one", "”Stray closing marks” everywhere”")
-    assert isinstance(frame, pd.DataFrame)
+    text = "\n\n".join(["Trump said on Thursday “we want to get peace", "”Stray closing marks” everywhere”",
+                         "Ushakov said the talks were “very substantive and extremely frank”."])
+    frame = extract(text.split("\n\n")[0], text.split("\n\n")[1], text.split("\n\n")[2])
+    assert list(frame.speaker) == ["Donald Trump", "Yury Ushakov"]
+    assert frame.content.iloc[0] == "we want to get peace"  # the unclosed quote ends with its paragraph
+    assert frame.content.iloc[1] == "the talks were “very substantive and extremely frank”"
 
 
 def test_non_ok_articles_are_skipped():
@@ -177,5 +181,7 @@ def test_very_long_article_is_parsed_in_pieces_with_true_offsets(monkeypatch):
     frame = extract(text)
     assert len(frame) == 400
     assert list(frame.attribution_index) == list(range(400))
+    assert list(frame.paragraph_index) == list(range(400))
+    assert frame.sentence_index.is_monotonic_increasing and frame.sentence_index.iloc[-1] >= 399
     for row in frame.sample(20, random_state=0).itertuples():
         assert text[row.content_start:row.content_end] == row.content == "We want to get peace"

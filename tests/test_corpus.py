@@ -231,7 +231,7 @@ def test_damaged_gzip_and_unsupported_type_get_rows(tmp_path):
 def test_missing_path_gets_a_row(tmp_path):
     row = only_row(load_corpus(tmp_path / "nowhere.txt"))
     assert row.status == "unreadable"
-    assert "could not be opened" in row.problem
+    assert "does not exist" in row.problem
 
 
 def test_input_frame_is_not_mutated_and_registry_can_be_replaced(tmp_path):
@@ -242,3 +242,41 @@ def test_input_frame_is_not_mutated_and_registry_can_be_replaced(tmp_path):
     row = only_row(load_corpus(tmp_path, outlets=outlets))
     assert row.outlet == "Lakeside Radio"
     pd.testing.assert_frame_equal(outlets, before)
+
+
+def test_central_european_and_cyrillic_legacy_encodings(tmp_path):
+    hungarian = front_matter() + "Győr és Kőszeg polgármesterei szerint a csúcstalálkozó jó hír. " * 5
+    russian = front_matter() + "Дмитрий Песков заявил, что подготовка к встрече уже началась. " * 5
+    rows = load_corpus([write(tmp_path / "hu.txt", hungarian.encode("cp1250")),
+                        write(tmp_path / "ru.txt", russian.encode("cp1251"))])
+    assert list(rows.encoding) == ["cp1250", "cp1251"]
+    assert "Győr és Kőszeg" in rows.text.iloc[0]
+    assert "Дмитрий Песков" in rows.text.iloc[1]
+
+
+def test_files_without_records_still_get_a_row(tmp_path):
+    write(tmp_path / "a.json", "[]")
+    write(tmp_path / "b.csv", "title,text\n")
+    write(tmp_path / "c.jsonl", "\n\n")
+    frame = load_corpus(tmp_path, outlet="Feed")
+    assert list(frame.status) == ["empty", "empty", "empty"]
+
+
+def test_structured_text_field_is_unreadable_and_lists_are_paragraphs(tmp_path):
+    records = [{"title": "A", "text": {"body": BODY}}, {"title": "B", "text": BODY.split("\n\n")}]
+    frame = load_corpus(write(tmp_path / "x.jsonl", "\n".join(json.dumps(r) for r in records)), outlet="Feed")
+    assert list(frame.status) == ["unreadable", "ok"]
+    assert "structured data" in frame.problem.iloc[0]
+    assert frame.text.iloc[1] == BODY
+
+
+def test_bad_url_and_local_dates(tmp_path):
+    text = front_matter(url="http://[broken").replace("2025-10-17T08:00:00Z", "2025-10-17T22:30:00-05:00") + BODY
+    row = only_row(load_corpus(write(tmp_path / "a.txt", text)))
+    assert (row.status, row.published) == ("ok", "2025-10-17")
+
+
+def test_same_wire_story_in_two_outlets_is_two_articles(tmp_path):
+    write(tmp_path / "kyiv-ledger" / "a.txt", BODY)
+    write(tmp_path / "meridian-wire" / "a.txt", BODY)
+    assert list(load_corpus(tmp_path).status) == ["ok", "ok"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -87,10 +86,7 @@ class CueLexicon:
         for particle in particles:
             if f"{lemma} {particle}" in self.categories:
                 return self.categories[f"{lemma} {particle}"]
-        single = self.categories.get(lemma)
-        if single is None and " " not in lemma:
-            return None
-        return single
+        return self.categories.get(lemma)
 
 
 @lru_cache(maxsize=4)
@@ -555,12 +551,6 @@ class DocumentExtractor:
                 item.content_end = following.end
                 position, first = following.outer_end, False
 
-    def _sentence_end(self, token: Token) -> int:
-        end = token.sent.end_char
-        while end > token.idx and self.text[end - 1].isspace():
-            end -= 1
-        return end
-
     def _ends_a_sentence(self, quote: Quote) -> bool:
         """A quotation that is a sentence on its own: it ends in sentence punctuation, or its paragraph ends."""
         inside = self.text[quote.start:quote.end].rstrip()
@@ -670,9 +660,10 @@ class DocumentExtractor:
             span = self.doc.char_span(quote.outer_start, max(quote.outer_start + 1, quote.outer_end), alignment_mode="expand")
             if span is None:
                 continue
-            sentences = {span[0].sent.start, span[-1].sent.start}
-            cues = [t for t in self.doc if t.sent.start in sentences and t.pos_ == "VERB" and self.quotes.covering(t.idx) is None
-                    and self.lexicon.category_of(t) and not any(f.cue is not None and f.cue.i == t.i for f in found + added)]
+            first, last = span[0].sent, span[-1].sent
+            used = {f.cue.i for f in found + added if f.cue is not None}
+            cues = [t for t in self.doc[first.start:last.end] if t.pos_ == "VERB" and t.i not in used
+                    and self.quotes.covering(t.idx) is None and self.lexicon.category_of(t)]
             for verb in sorted(cues, key=lambda t: min(abs(t.idx - quote.outer_end), abs(t.idx - quote.outer_start))):
                 subject, via = self._subject(verb)
                 if subject is None or subject.lower_ in NOT_SPEAKERS or self.quotes.covering(subject.idx) is not None:
@@ -806,16 +797,22 @@ def extract_attributions(
     lexicon = CueLexicon.load(cue_verbs) if cue_verbs else default_cue_lexicon()
     usable = articles if "status" not in articles else articles[articles["status"] == "ok"]
     records = list(usable[["article_id", "outlet"]].itertuples(index=False))
-    pieces = [(number, offset, chunk) for number, text in enumerate(usable["text"].fillna("").tolist())
+    pieces = [(number, offset, chunk) for number, text in enumerate(usable["text"].fillna("").astype(str).tolist())
               for offset, chunk in text_chunks(text)]
     docs = nlp.pipe((parse_text(chunk) for _, _, chunk in pieces), batch_size=batch_size)
     rows: list[dict] = []
+    before = {"paragraph_index": 0, "sentence_index": 0, "article": None}
     for (number, offset, chunk), doc in tqdm(zip(pieces, docs), total=len(pieces), desc="attributions",
                                              unit=" text", disable=None if progress is None else not progress):
         record = records[number]
+        if before["article"] != number:
+            before = {"paragraph_index": 0, "sentence_index": 0, "article": number}
         found = attribution_rows(doc, record.article_id, record.outlet, index, words, group_map, lexicon, chunk)
-        rows.extend(_shifted(row, offset) for row in found)
-    table = pd.DataFrame(rows, columns=ATTRIBUTION_COLUMNS)
+        rows.extend(_shifted(row, offset, before["paragraph_index"], before["sentence_index"]) for row in found)
+        before["paragraph_index"] += len(re.findall(r"\n\s*\n", chunk))
+        before["sentence_index"] += sum(1 for _ in doc.sents)
+    table = pd.DataFrame(rows, columns=ATTRIBUTION_COLUMNS).astype(
+        {c: "Int64" for c in ("speaker_start", "speaker_end", "cue_start", "cue_end")})
     if len(pieces) > len(records):  # an article parsed in several pieces: number its attributions in one run
         table["attribution_index"] = table.groupby("article_id", sort=False).cumcount()
     return table
@@ -834,7 +831,9 @@ def text_chunks(text: str, limit: int | None = None) -> list[tuple[int, str]]:
     pieces, start = [], 0
     while len(text) - start > limit:
         window = text[start:start + limit]
-        cut = max(window.rfind("\n\n"), window.rfind("\n"))
+        cut = window.rfind("\n\n")
+        if cut <= 0:
+            cut = window.rfind("\n")
         if cut <= 0:
             cut = window.rfind(" ")
         cut = cut if cut > 0 else limit
@@ -844,11 +843,14 @@ def text_chunks(text: str, limit: int | None = None) -> list[tuple[int, str]]:
     return pieces
 
 
-def _shifted(row: dict, offset: int) -> dict:
+def _shifted(row: dict, offset: int, paragraphs: int, sentences: int) -> dict:
+    """A piece's row placed in its whole article: offsets and paragraph and sentence numbers moved on."""
     if offset:
         for column in ("content_start", "content_end", "speaker_start", "speaker_end", "cue_start", "cue_end"):
             if row[column] is not None:
                 row[column] += offset
+    row["paragraph_index"] += paragraphs
+    row["sentence_index"] += sentences
     return row
 
 
@@ -856,7 +858,7 @@ def parse_text(text: str) -> str:
     """The text the parser sees: a dateline's dash becomes a full stop, so 'BUDAPEST — “…,” she said' does not
     make the city a subject. Same length as ``text``, so every offset still holds."""
     match = DATELINE.match(text)
-    if not match:
+    if not match or ":" in text[match.end("dateline"):match.end()]:  # 'WALLACE: …' is a speaker, not a place
         return text
     separator = text[match.end("dateline"):match.end()]
     return text[:match.end("dateline")] + "." + " " * (len(separator) - 1) + text[match.end():]
@@ -906,7 +908,7 @@ _INDEX_CACHE: dict[tuple[int, int], ActorIndex] = {}
 def _actor_index(nlp: Language, actors: pd.DataFrame | str | Path | None) -> ActorIndex:
     from .registry import load_actors
 
-    table = actors if isinstance(actors, pd.DataFrame) else load_actors(actors)
+    table = load_actors(actors)
     key = (id(nlp), hash(pd.util.hash_pandas_object(table, index=False).sum()))
     if key not in _INDEX_CACHE:
         _INDEX_CACHE[key] = ActorIndex.build(nlp, table)

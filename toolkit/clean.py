@@ -147,9 +147,16 @@ def _match_rule(line: str, rules: tuple[CleaningRule, ...]) -> tuple[CleaningRul
 
 
 def _parse_date(value: str) -> str | None:
+    """The calendar date a date string names, in its own time zone ('2025-10-17T22:30:00-05:00' is the 17th);
+    None for anything less than a day (a bare year)."""
     value = re.sub(r"(?i)^(?:published|updated|posted|last updated)\s*:?\s*", "", value).strip()
+    iso = re.match(r"(\d{4})-(\d{2})-(\d{2})", value)
+    if iso:
+        return iso.group(0)
+    if re.fullmatch(r"\d{4}", value):
+        return None
     try:
-        stamp = pd.to_datetime(value, errors="coerce", utc=True, format="mixed")
+        stamp = pd.to_datetime(value, errors="coerce", format="mixed")
     except (ValueError, TypeError, OverflowError):
         return None
     return None if pd.isna(stamp) else stamp.strftime("%Y-%m-%d")
@@ -187,6 +194,9 @@ def clean_text(raw: str, *, title: str | None = None, outlet: str | None = None,
 
     body = [i for i, (_, line) in enumerate(paragraphs) if verdicts[i] is None and is_prose(line)]
     first, last = (body[0], body[-1]) if body else (len(paragraphs), -1)
+    for i in range(first + 1, last):  # inside the body, prose is never furniture, whatever a rule says
+        if verdicts[i] is not None and is_prose(paragraphs[i][1]):
+            verdicts[i], labels[i] = None, None
 
     # Lines that repeat the title or the outlet's name, and any text glued to a ligature (often the date).
     title_key = _key(title) if title else None

@@ -10,6 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from .attributions import extract_attributions
 from .corpus import corpus_summary, load_corpus, write_articles, write_table
 from .nlp import ModelNotInstalled
@@ -42,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("dataset", choices=["demo", "polnear", "basil"])
     evaluate.add_argument("--data", help="folder holding polnear/ and basil/ (default: ../shared/data if present)")
     evaluate.add_argument("--split", default="dev", choices=["train", "dev"], help="PolNeAR split")
-    evaluate.add_argument("--out", help="folder to write the score tables (CSV) and report.txt")
+    evaluate.add_argument("--out", help="folder for the score tables (DATASET_TABLE.csv) and DATASET_report.txt")
     return parser
 
 
@@ -88,7 +90,7 @@ def _print_summary(articles) -> None:
     parts = [f"{row.articles} {row.status}" for row in summary.itertuples() if row.articles or row.status == "ok"]
     print(f"{len(articles)} documents: " + ", ".join(parts))
     for row in articles[articles["status"] != "ok"].itertuples():
-        where = row.source_path + (f" (record {row.record + 1})" if row.record == row.record and row.record is not None else "")
+        where = row.source_path + (f" (record {int(row.record) + 1})" if pd.notna(row.record) else "")
         print(f"  {row.status}: {where}: {row.problem}")
 
 

@@ -80,7 +80,7 @@ def load_corpus(
         text=text_column, title=title_column, outlet=outlet_column, url=url_column,
         published=date_column, byline=byline_column,
     )
-    outlet_table = outlets if isinstance(outlets, pd.DataFrame) else load_outlets(outlets)
+    outlet_table = load_outlets(outlets)
     index = OutletIndex.from_table(outlet_table)
     rules = load_cleaning_rules(cleaning_rules)
     ignored: list[str] = []
@@ -93,7 +93,8 @@ def load_corpus(
     articles = _mark_duplicates(articles)
     articles["article_id"] = _unique_ids(articles["article_id"])
     articles.attrs["ignored_files"] = ignored
-    return articles.astype({"n_words": "int64", "n_removed_lines": "int64", "byline_credits_agency": "bool"})
+    return articles.astype({"n_words": "int64", "n_removed_lines": "int64", "byline_credits_agency": "bool",
+                            "record": "Int64"})
 
 
 def _iter_documents(paths: Iterable, columns: ColumnNames, ignored: list[str]) -> Iterator[tuple[RawDocument, str | None]]:
@@ -209,7 +210,7 @@ def _mark_duplicates(articles: pd.DataFrame) -> pd.DataFrame:
     seen: dict[str, int] = {}
     for position in articles.index[articles["status"] == "ok"]:
         row = articles.loc[position]
-        keys = [_hash("text", _normalized(row["text"]))]
+        keys = [_hash("text", row["outlet"], _normalized(row["text"]))]  # a reprint in another outlet is its own article
         if pd.notna(row["url"]) and row["url"]:
             keys.append(_hash("url", row["outlet"], row["url"]))
         first = next((seen[k] for k in keys if k in seen), None)

@@ -41,7 +41,7 @@ DEMO_GOLD_FIELDS = [
     "via", "cue", "cue_text", "content", "occurrence",
 ]
 
-# Reporting verbs that count as speech or writing (design/attribution.md), as lemmas.
+# Reporting verbs that count as speech or writing (../shared/design/attribution.md), as lemmas.
 SPEECH_VERBS = (
     "say", "tell", "add", "write", "warn", "state", "announce", "claim", "confirm", "note", "explain", "insist",
     "argue", "deny", "ask", "reply", "respond", "tweet", "post", "describe", "report", "suggest", "caution",

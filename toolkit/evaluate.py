@@ -1,6 +1,6 @@
 """Score extracted attributions against gold annotation, the same way everywhere in the project.
 
-The unit is an attribution's content span, in characters of the article text (design/attribution.md, "How we
+The unit is an attribution's content span, in characters of the article text (../shared/design/attribution.md, "How we
 score"). A predicted span and a gold span match at threshold ``t`` when their overlap covers at least ``t`` of
 each; pairs are matched one to one, greedily by largest overlap, within an article. Precision, recall and F1
 follow, overall and per outlet, at ``t = 0.3`` (lenient) and ``t = 0.8`` (strict). On top of that come

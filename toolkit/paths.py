@@ -26,4 +26,3 @@ def data_path(*parts: str) -> Path:
 
 DEMO_CORPUS = REPO_DIR / "data" / "demo" / "articles"
 DEMO_GOLD = REPO_DIR / "data" / "demo" / "gold"
-NOTEBOOKS_DIR = REPO_DIR / "notebooks"

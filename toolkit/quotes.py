@@ -52,34 +52,28 @@ def _is_opening(text: str, i: int) -> bool:
     return (before.isspace() or before in "([{—–-/:" or before in DOUBLE_OPEN + SINGLE_OPEN) and not after.isspace()
 
 
-def _is_apostrophe(text: str, i: int) -> bool:
-    """’ or ' between letters (can’t, Hungary’s) or before a year (the ’90s) is an apostrophe."""
-    before = text[i - 1] if i > 0 else " "
-    after = text[i + 1] if i + 1 < len(text) else " "
-    if before.isalnum() and after.isalnum():
-        return True
-    if after.isdigit() and (before.isspace() or i == 0):
-        return True
-    return before in "sS" and after.isspace() and not _single_open_before(text, i)  # plural possessive: leaders’
-
-
-def _single_open_before(text: str, i: int) -> bool:
-    window = text[max(0, text.rfind("\n", 0, i)):i]
-    opens = sum(1 for j, ch in enumerate(window) if ch in SINGLE_OPEN or (ch == "'" and _is_opening(window, j)))
-    closes = sum(1 for j, ch in enumerate(window) if ch in SINGLE_CLOSE and not (0 < j < len(window) - 1 and window[j - 1].isalnum() and window[j + 1].isalnum()))
-    return opens > closes
-
-
 def _single_marks(text: str, start: int, end: int) -> list[tuple[int, str]]:
-    marks = []
+    """(position, 'open'|'close') for the single quotation marks of one paragraph, in one pass.
+
+    ’ or ' between letters (can’t, Hungary’s), before a year (the ’90s), or after a plural's s when no single
+    quote is open (the leaders’ talks) is an apostrophe, not a quotation mark."""
+    marks: list[tuple[int, str]] = []
+    open_single = False
     for i in range(start, end):
         ch = text[i]
-        if ch not in SINGLE_OPEN + SINGLE_CLOSE + STRAIGHT_SINGLE or _is_apostrophe(text, i):
+        if ch not in SINGLE_OPEN + SINGLE_CLOSE + STRAIGHT_SINGLE:
+            continue
+        before = text[i - 1] if i > 0 else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        if (before.isalnum() and after.isalnum()) or (after.isdigit() and before.isspace()) \
+                or (before in "sS" and after.isspace() and not open_single):
             continue
         if ch in SINGLE_OPEN or (ch == STRAIGHT_SINGLE and _is_opening(text, i)):
             marks.append((i, "open"))
+            open_single = True
         else:
             marks.append((i, "close"))
+            open_single = False
     return marks
 
 

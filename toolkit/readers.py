@@ -115,11 +115,28 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
             best = charset_normalizer.from_bytes(data).best()
             if best is None:
                 raise UnreadableError("the file's bytes match no known text encoding; it is probably binary") from None
-            encoding = "cp1252" if "cp1252" in best.could_be_from_charset else best.encoding
+            encoding = _preferred_encoding(data, best.encoding, set(best.could_be_from_charset))
             text = data.decode(encoding, errors="replace")
     if _looks_binary(text):
         raise UnreadableError("the file is binary (control characters throughout), not text")
     return text, encoding
+
+
+_CENTRAL_EUROPEAN = set("őűŐŰłŁąęĄĘśŚźŹżŻčČřŘěĚňŇťŤďĎ")
+_CYRILLIC_GUESSES = {"cp1125", "cp866", "koi8_r", "koi8_u", "mac_cyrillic", "iso8859_5", "cp855"}
+
+
+def _preferred_encoding(data: bytes, best: str, candidates: set[str]) -> str:
+    """Among equally plausible legacy encodings, the one news text most likely used: Windows-1251 for
+    Cyrillic, Windows-1250 when its decoding has Central European letters (Győr, Łódź), else Windows-1252."""
+    if best in _CYRILLIC_GUESSES and "cp1251" in candidates | {best}:
+        return "cp1251"
+    if best == "cp1250" or "cp1250" in candidates:
+        if _CENTRAL_EUROPEAN & set(data.decode("cp1250", errors="replace")):
+            return "cp1250"
+    if "cp1252" in candidates:
+        return "cp1252"
+    return best
 
 
 def fingerprint_bytes(data: bytes) -> str:
@@ -223,7 +240,13 @@ def record_to_document(record: dict, columns: ColumnNames, *, path: str, fmt: st
         value_text = _as_text(_pick(record, getattr(columns, name))[1])
         if value_text:
             meta[name] = value_text
-    text = value if isinstance(value, str) else _as_text(value)
+    if isinstance(value, dict) or (isinstance(value, (list, tuple)) and any(isinstance(v, (dict, list)) for v in value)):
+        return _failed(path, fmt, f"record {index + 1}'s text field holds structured data ({type(value).__name__}), "
+                       "not text; name the field that holds the article text with --text-column", fingerprint, index, folder)
+    if isinstance(value, (list, tuple)):
+        text = "\n\n".join(str(v) for v in value if v is not None)  # paragraphs given as a list
+    else:
+        text = value if isinstance(value, str) else _as_text(value)
     return RawDocument(path, fmt, record=index, text=text or "", meta=meta, folder=folder,
                        encoding="utf-8", fingerprint=fingerprint)
 
@@ -317,6 +340,10 @@ def read_path(path: Path, *, folder: str | None = None, columns: ColumnNames = C
     """Yield every document in one file; failures become ``unreadable`` documents, never exceptions."""
     suffix = inner_suffix(path)
     fmt = suffix.lstrip(".") or "unknown"
+    if not path.exists():
+        yield _failed(str(path), fmt, "the path does not exist; check its spelling",
+                      fingerprint_bytes(str(path).encode()), None, folder)
+        return
     if suffix not in SUPPORTED_SUFFIXES:
         yield _failed(str(path), fmt, f"unsupported file type '{suffix or path.name}'; the toolkit reads "
                       f"{', '.join(sorted(SUPPORTED_SUFFIXES))} (optionally .gz)", fingerprint_bytes(str(path).encode()),
@@ -341,10 +368,16 @@ def read_path(path: Path, *, folder: str | None = None, columns: ColumnNames = C
         ".tsv": lambda: read_csv_file(path, data, folder, columns),
         ".parquet": lambda: read_parquet_file(path, data, folder, columns),
     }
+    produced = False
     try:
-        yield from readers[suffix]()
+        for document in readers[suffix]():
+            produced = True
+            yield document
     except UnreadableError as err:
+        produced = True
         yield _failed(str(path), fmt, str(err), fingerprint_bytes(data), None, folder)
+    if not produced:  # '[]', a header-only CSV, a blank JSONL file: the file still gets its row
+        yield RawDocument(str(path), fmt, text="", encoding=None, folder=folder, fingerprint=fingerprint_bytes(data))
 
 
 @dataclass

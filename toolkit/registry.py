@@ -48,11 +48,14 @@ def split_list(value: object) -> list[str]:
     return [part.strip() for part in value.split("|") if part.strip()]
 
 
-def _read_registry(path: str | Path, columns: list[str], required: list[str]) -> pd.DataFrame:
-    path = Path(path)
-    if not path.is_file():
-        raise RegistryError(f"registry file not found: {path}")
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+def _read_registry(path: str | Path | pd.DataFrame, columns: list[str], required: list[str]) -> pd.DataFrame:
+    if isinstance(path, pd.DataFrame):
+        table, path = path.copy().fillna("").astype(str), Path("<table>")
+    else:
+        path = Path(path)
+        if not path.is_file():
+            raise RegistryError(f"registry file not found: {path}")
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [c for c in required if c not in table.columns]
     if missing:
         raise RegistryError(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(columns)}")
@@ -70,27 +73,31 @@ def _read_registry(path: str | Path, columns: list[str], required: list[str]) ->
     return table
 
 
-def _check_values(table: pd.DataFrame, path: Path, column: str, allowed: set[str]) -> None:
+def _label(path: object) -> str:
+    return "<table>" if isinstance(path, pd.DataFrame) else str(path)
+
+
+def _check_values(table: pd.DataFrame, path: object, column: str, allowed: set[str]) -> None:
     bad = table[~table[column].isin(allowed)]
     if len(bad):
         row = bad.index[0]
         raise RegistryError(f"{path}, row {row + 2}: {column} {bad[column].iloc[0]!r} is not one of {sorted(allowed)}")
 
 
-def load_outlets(path: str | Path | None = None) -> pd.DataFrame:
-    """Read and validate the outlets registry."""
-    path = Path(path or data_path("outlets.csv"))
+def load_outlets(path: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
+    """Read and validate the outlets registry (a path, or a table to check and complete)."""
+    path = path if isinstance(path, pd.DataFrame) else Path(path or data_path("outlets.csv"))
     table = _read_registry(path, OUTLET_COLUMNS, ["outlet", "country", "kind"])
-    _check_values(table, path, "kind", OUTLET_KINDS)
+    _check_values(table, _label(path), "kind", OUTLET_KINDS)
     return table
 
 
-def load_actors(path: str | Path | None = None) -> pd.DataFrame:
-    """Read and validate the actors registry."""
-    path = Path(path or data_path("actors.csv"))
+def load_actors(path: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
+    """Read and validate the actors registry (a path, or a table to check and complete)."""
+    path = path if isinstance(path, pd.DataFrame) else Path(path or data_path("actors.csv"))
     table = _read_registry(path, ACTOR_COLUMNS, ["name", "type", "country", "role"])
-    _check_values(table, path, "type", ACTOR_TYPES)
-    _check_values(table, path, "role", ACTOR_ROLES)
+    _check_values(table, _label(path), "type", ACTOR_TYPES)
+    _check_values(table, _label(path), "role", ACTOR_ROLES)
     return table
 
 
@@ -123,7 +130,10 @@ class OutletIndex:
         """Canonical outlet whose domain hosts this URL (sub-domains included), else None."""
         if not url:
             return None
-        host = _bare_domain(urlparse(url if "//" in url else "//" + url).hostname or "")
+        try:
+            host = _bare_domain(urlparse(url if "//" in url else "//" + url).hostname or "")
+        except ValueError:  # 'http://[broken': no host to look up
+            return None
         while host:
             if host in self.by_domain:
                 return self.by_domain[host]

@@ -54,7 +54,6 @@ MEDIA_NOUNS = {"agency", "site", "website", "outlet", "newspaper", "paper", "dai
 PARTY_WORDS = {"democratic", "democrat", "democrats", "republican", "republicans", "conservative", "liberal",
                "labour", "green", "socialist"}
 SOURCE_NOUNS = {"people", "person", "persons", "source", "sources", "insider", "insiders"}
-PLACE_PREPOSITIONS = {"in", "from", "at"}
 SUBJECTS = {"nsubj", "nsubjpass"}
 
 
@@ -209,6 +208,7 @@ class ArticleContext:
     people: dict[str, Speaker] = field(default_factory=dict)  # unregistered full names, as first described
     mentions: list[Mention] = field(default_factory=list)
     genders: dict[str, str] = field(default_factory=dict)  # learnt from pronouns that refer to a person
+    sentence_starts: list[int] | None = None
 
     @classmethod
     def build(cls, doc: Doc, index: ActorIndex, words: SpeakerWords) -> "ArticleContext":
@@ -249,8 +249,7 @@ class ArticleContext:
         return context
 
     def add_mention(self, position: int, speaker: Speaker) -> None:
-        self.mentions.append(Mention(position, speaker, True))
-        self.mentions.sort(key=lambda m: m.position)
+        bisect.insort(self.mentions, Mention(position, speaker, True), key=lambda m: m.position)
 
     def full_name_for(self, surname: str, before: int | None = None) -> Speaker | None:
         """The person with this surname named in full earlier in the article (registered or not)."""
@@ -286,7 +285,9 @@ class ArticleContext:
         if not candidates:
             candidates = [m for m in self.mentions if m.position < before and predicate(m.speaker) and keep(m)]
             return candidates[-1].speaker if candidates else None
-        starts = [s.start_char for s in self.doc.sents]
+        if self.sentence_starts is None:
+            self.sentence_starts = [s.start_char for s in self.doc.sents]
+        starts = self.sentence_starts
         sentence_of = lambda position: bisect.bisect_right(starts, position)
         nearest = sentence_of(candidates[-1].position)
         in_sentence = [m for m in candidates if sentence_of(m.position) == nearest]
