@@ -55,6 +55,8 @@ def triples(frame: pd.DataFrame) -> list[tuple[str, str, str]]:
          [("mixed", "Donald Trump", "the call had been “very productive” and that a meeting was agreed")]),
         (["Ushakov described the conversation as “very substantive and extremely frank”."],
          [("mixed", "Yury Ushakov", "the conversation as “very substantive and extremely frank")]),
+        (["Mara Ellison, a historian, told the paper the plan may be “a bit of theatre,” but it is “not insignificant for Budapest.”"],
+         [("mixed", "Mara Ellison", "the plan may be “a bit of theatre,” but it is “not insignificant for Budapest.”")]),
         # according to, institutions, unnamed sources
         (["According to the Kremlin, preparation of a summit has begun."],
          [("according_to", "Kremlin", "preparation of a summit has begun")]),

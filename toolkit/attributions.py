@@ -278,6 +278,7 @@ class DocumentExtractor:
             stray_subject = self._object_as_subject(verb, clause)
             if stray_subject is not None:
                 start = stray_subject.left_edge.idx
+            end = self._quoted_sequel(verb, clause, end)
             return self._classify(start, end, verb, subject)
         if self._reverse_content(verb):
             head = verb.head
@@ -362,6 +363,22 @@ class DocumentExtractor:
         if not quotes:
             return None
         return "mixed", start, max(end, quotes[-1].end)
+
+    def _quoted_sequel(self, verb: Token, clause: Token, end: int) -> int:
+        """'told Fox News the reading may be "a bit of theater," but it is "not insignificant …"': the parser
+        hangs the second reported clause on the cue verb; with a quotation in it, it is still reported speech."""
+        for child in verb.rights:
+            if child.dep_ != "conj" or child.i < clause.i or self.lexicon.category_of(child):
+                continue
+            subject = next((c for c in child.children if c.dep_ in SUBJECTS), None)
+            if subject is None or self.quotes.covering(subject.idx) is not None \
+                    or self.quotes.covering(child.left_edge.idx) is not None:
+                continue  # a split quote's second half is handled as one quotation
+            child_end = child.right_edge.idx + len(child.right_edge)
+            quotes = self.quotes.overlapping(child.left_edge.idx, child_end)
+            if quotes and not self.text[end:child.left_edge.idx].count("\n"):
+                return max(child_end, quotes[-1].end)
+        return end
 
     @staticmethod
     def _object_as_subject(verb: Token, clause: Token) -> Token | None:
