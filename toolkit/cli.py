@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .attributions import extract_attributions
+from .analysis import analyze_articles
 from .corpus import corpus_summary, load_corpus, write_articles, write_table
 from .nlp import ModelNotInstalled
 from .registry import RegistryError
@@ -71,8 +71,10 @@ def run_analyze(args: argparse.Namespace) -> int:
     )
     out = Path(args.out)
     written = write_articles(articles, out)
-    attributions = extract_attributions(articles, actors=args.actors, progress=args.progress)
-    written.append(write_table(attributions, out / "attributions.csv"))
+    tables = analyze_articles(articles, actors=args.actors, progress=args.progress)
+    for name, table in tables.items():
+        written.append(write_table(table, out / f"{name}.csv"))
+    attributions = tables["attributions"]
     report = out / "report.md"
     report.write_text(corpus_report(articles, attributions), encoding="utf-8")
     written.append(report)
