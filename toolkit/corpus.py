@@ -7,10 +7,12 @@ corpus run never loses an article silently and never stops on a bad file.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -20,7 +22,8 @@ import trafilatura
 from tqdm.auto import tqdm
 
 from .clean import CleanedText, clean_text, credits_agency, load_cleaning_rules, _parse_date
-from .readers import ColumnNames, RawDocument, iter_input_files, read_path
+from .readers import (ColumnNames, RawDocument, _failed, _looks_binary, fingerprint_bytes, inner_suffix,
+                      iter_input_files, read_path, record_to_document)
 from .registry import OutletIndex, humanize_folder, load_outlets
 
 ARTICLE_COLUMNS = [
@@ -74,6 +77,38 @@ def load_corpus(
     -------
     DataFrame with the columns of :data:`ARTICLE_COLUMNS`, in input order.
     """
+    ignored: list[str] = []
+    rows = list(tqdm(
+        iter_articles(paths, outlet=outlet, text_column=text_column, title_column=title_column,
+                      outlet_column=outlet_column, url_column=url_column, date_column=date_column,
+                      byline_column=byline_column, outlets=outlets, cleaning_rules=cleaning_rules, ignored=ignored),
+        desc="reading", unit=" doc", disable=None if progress is None else not progress,
+    ))
+    articles = articles_frame(rows)
+    articles.attrs["ignored_files"] = ignored
+    return articles
+
+
+def iter_articles(
+    paths: str | os.PathLike | Iterable[str | os.PathLike],
+    *,
+    outlet: str | None = None,
+    text_column: str | None = None,
+    title_column: str | None = None,
+    outlet_column: str | None = None,
+    url_column: str | None = None,
+    date_column: str | None = None,
+    byline_column: str | None = None,
+    outlets: pd.DataFrame | str | os.PathLike | None = None,
+    cleaning_rules: str | os.PathLike | None = None,
+    ignored: list[str] | None = None,
+) -> Iterator[dict]:
+    """The rows of :func:`load_corpus`, one at a time, final (duplicates marked, ids unique), in input order.
+
+    Holds only one document's text at a time (JSON Lines files are read line by line), so a corpus of any size
+    can be streamed; :func:`articles_frame` turns a list of rows into the typed table. Web-page assets that
+    were skipped are appended to ``ignored``.
+    """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     columns = ColumnNames().with_preferred(
@@ -83,24 +118,84 @@ def load_corpus(
     outlet_table = load_outlets(outlets)
     index = OutletIndex.from_table(outlet_table)
     rules = load_cleaning_rules(cleaning_rules)
-    ignored: list[str] = []
-    rows = [
-        _article_row(document, index, rules, outlet)
-        for document in tqdm(_iter_documents(paths, columns, ignored), desc="reading", unit=" doc",
-                             disable=None if progress is None else not progress)
-    ]
+    seen: dict[str, tuple[str, str]] = {}  # duplicate key -> (id, source path) of the first copy
+    id_counts: dict[str, int] = {}
+    for document in _iter_documents(paths, columns, ignored if ignored is not None else []):
+        row = _article_row(document, index, rules, outlet)
+        _mark_duplicate(row, seen)
+        id_counts[row["article_id"]] = id_counts.get(row["article_id"], 0) + 1
+        if id_counts[row["article_id"]] > 1:  # keep ids stable but unique: -2, -3 … by order of appearance
+            row["article_id"] = f"{row['article_id']}-{id_counts[row['article_id']]}"
+        yield row
+
+
+def articles_frame(rows: list[dict]) -> pd.DataFrame:
+    """The typed articles table (columns :data:`ARTICLE_COLUMNS`) of rows from :func:`iter_articles`."""
     articles = pd.DataFrame(rows, columns=ARTICLE_COLUMNS)
-    articles = _mark_duplicates(articles)
-    articles["article_id"] = _unique_ids(articles["article_id"])
-    articles.attrs["ignored_files"] = ignored
+    articles["article_id"] = articles["article_id"].astype(object)
     return articles.astype({"n_words": "int64", "n_removed_lines": "int64", "byline_credits_agency": "bool",
                             "record": "Int64"})
 
 
 def _iter_documents(paths: Iterable, columns: ColumnNames, ignored: list[str]) -> Iterator[tuple[RawDocument, str | None]]:
     for input_file in iter_input_files(list(paths), ignored):
-        for document in read_path(input_file.path, folder=input_file.folder, columns=columns):
+        documents = None
+        if inner_suffix(input_file.path) in (".jsonl", ".ndjson"):
+            documents = _stream_jsonl(input_file.path, input_file.folder, columns)
+        if documents is None:
+            documents = read_path(input_file.path, folder=input_file.folder, columns=columns)
+        for document in documents:
             yield document, input_file.root_name
+
+
+def _stream_jsonl(path: Path, folder: str | None, columns: ColumnNames) -> Iterator[RawDocument] | None:
+    """A JSON Lines file read line by line, giving exactly the documents :func:`read_path` gives, without
+    holding the whole file. ``None`` (read it whole) unless it is readable UTF-8 text with at least one record:
+    a check reads it once first, so an encoding problem or a damaged gzip is reported as :func:`read_path` does."""
+    try:
+        records = 0
+        start = ""
+        with _open_lines(path) as lines:
+            for number, raw in enumerate(lines):
+                line = raw.decode("utf-8-sig" if number == 0 else "utf-8")
+                if len(start) < 20000:
+                    start += line
+                records += bool(line.strip())
+        if not records or _looks_binary(start):
+            return None
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error):
+        return None
+    return _jsonl_documents(path, folder, columns)
+
+
+def _open_lines(path: Path):
+    return gzip.open(path, "rb") if path.suffix.lower() == ".gz" else open(path, "rb")
+
+
+def _jsonl_documents(path: Path, folder: str | None, columns: ColumnNames) -> Iterator[RawDocument]:
+    """What ``readers.read_jsonl_file`` yields for the file, one line at a time (keep the two in step)."""
+    index = 0
+    with _open_lines(path) as lines:
+        for number, raw in enumerate(lines):
+            # the lines str.splitlines finds in the whole text, numbered as read_jsonl_file numbers them
+            for line in raw.decode("utf-8-sig" if number == 0 else "utf-8").splitlines():
+                if line.strip():
+                    yield _jsonl_document(line, index, path, folder, columns)
+                index += 1
+
+
+def _jsonl_document(line: str, index: int, path: Path, folder: str | None, columns: ColumnNames) -> RawDocument:
+    fingerprint = fingerprint_bytes(f"{index}:{line}".encode())
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as err:
+        return _failed(str(path), "jsonl", f"line {index + 1} is not valid JSON ({err.msg} at column "
+                       f"{err.colno}); fix or remove that line", fingerprint, index, folder)
+    if not isinstance(record, dict):
+        return _failed(str(path), "jsonl", f"line {index + 1} is a JSON {type(record).__name__}, "
+                       "not an object with a text field", fingerprint, index, folder)
+    return record_to_document(record, columns, path=str(path), fmt="jsonl", index=index,
+                              folder=folder, fingerprint=fingerprint)
 
 
 def _article_row(item: tuple[RawDocument, str | None], index: OutletIndex, rules, forced_outlet: str | None) -> dict:
@@ -204,35 +299,19 @@ def _hash(*parts: object) -> str:
     return hashlib.sha1("\x1f".join(str(p) for p in parts).encode("utf-8")).hexdigest()[:16]
 
 
-def _mark_duplicates(articles: pd.DataFrame) -> pd.DataFrame:
+def _mark_duplicate(row: dict, seen: dict[str, tuple[str, str]]) -> None:
     """The second and later copies of the same text (or the same outlet and URL) become ``duplicate``."""
-    articles = articles.copy()
-    seen: dict[str, int] = {}
-    for position in articles.index[articles["status"] == "ok"]:
-        row = articles.loc[position]
-        keys = [_hash("text", row["outlet"], _normalized(row["text"]))]  # a reprint in another outlet is its own article
-        if pd.notna(row["url"]) and row["url"]:
-            keys.append(_hash("url", row["outlet"], row["url"]))
-        first = next((seen[k] for k in keys if k in seen), None)
-        if first is None:
-            seen.update(dict.fromkeys(keys, position))
-            continue
-        original = articles.loc[first]
-        articles.loc[position, "status"] = "duplicate"
-        articles.loc[position, "problem"] = (
-            f"same article as {original['article_id']} ({original['source_path']}); only the first copy is analysed"
-        )
-    return articles
-
-
-def _unique_ids(ids: pd.Series) -> pd.Series:
-    """Keep ids stable but unique: a repeated id gets a suffix by order of appearance (-2, -3 …)."""
-    counts: dict[str, int] = {}
-    unique = []
-    for value in ids:
-        counts[value] = counts.get(value, 0) + 1
-        unique.append(value if counts[value] == 1 else f"{value}-{counts[value]}")
-    return pd.Series(unique, index=ids.index, dtype="string").astype(object)
+    if row["status"] != "ok":
+        return
+    keys = [_hash("text", row["outlet"], _normalized(row["text"]))]  # a reprint in another outlet is its own article
+    if row["url"]:
+        keys.append(_hash("url", row["outlet"], row["url"]))
+    first = next((seen[k] for k in keys if k in seen), None)
+    if first is None:
+        seen.update(dict.fromkeys(keys, (row["article_id"], row["source_path"])))
+        return
+    row["status"] = "duplicate"
+    row["problem"] = f"same article as {first[0]} ({first[1]}); only the first copy is analysed"
 
 
 def corpus_summary(articles: pd.DataFrame) -> pd.DataFrame:
