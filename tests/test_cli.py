@@ -65,6 +65,7 @@ def test_two_runs_on_the_demo_corpus_write_identical_bytes(tmp_path):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         subprocess.run([sys.executable, "-m", "toolkit", "analyze", str(DEMO_CORPUS), "--out", str(out), "--no-progress"],
                        check=True, env=env, capture_output=True)
-        outputs.append({path.name: path.read_bytes() for path in sorted(out.iterdir())})
+        outputs.append({path.name: path.read_bytes() for path in sorted(out.iterdir()) if path.is_file()})
+        assert sorted(path.name for path in out.iterdir() if path.is_dir()) == [".cache"]  # no spool left
     assert outputs[0] == outputs[1]
     assert set(outputs[0]) == {"articles.csv", "attributions.csv", "removed_lines.csv", "report.md"}

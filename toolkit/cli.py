@@ -1,6 +1,7 @@
 """Command line: a thin layer over the same functions the notebooks call.
 
-    python -m toolkit analyze PATH [PATH ...] --out DIR [--outlet NAME]
+    python -m toolkit analyze PATH [PATH ...] --out DIR [--outlet NAME] [--format csv|parquet|both]
+                              [--engine local|dask [--workers N | --scheduler ADDRESS]] [--no-cache]
     python -m toolkit evaluate demo|polnear|basil [--data DIR] [--split dev] [--out DIR]
 """
 
@@ -12,11 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from .analysis import analyze_articles
-from .corpus import corpus_summary, load_corpus, write_articles, write_table
+from .corpus import corpus_summary
+from .engine import BATCH_SIZE, analyze_corpus
 from .nlp import ModelNotInstalled
 from .registry import RegistryError
-from .reporting import corpus_report
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,6 +36,19 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--outlets", help="outlets registry CSV (default: data/outlets.csv)")
     analyze.add_argument("--cleaning-rules", help="page-furniture rules CSV (default: data/cleaning_rules.csv)")
     analyze.add_argument("--actors", help="actors registry CSV (default: data/actors.csv)")
+    analyze.add_argument("--format", choices=["csv", "parquet", "both"], default="csv",
+                         help="file format of every output table (default: csv)")
+    analyze.add_argument("--batch-size", type=_positive, default=BATCH_SIZE, metavar="N",
+                         help=f"articles per batch (default: {BATCH_SIZE}); outputs do not depend on it")
+    cache = analyze.add_mutually_exclusive_group()
+    cache.add_argument("--cache", metavar="DIR", help="cache of analysed articles (default: OUT/.cache)")
+    cache.add_argument("--no-cache", action="store_true", help="analyse every article again and keep no cache")
+    analyze.add_argument("--engine", choices=["local", "dask"], default="local",
+                         help="local: this process; dask: a Dask cluster (default: local)")
+    analyze.add_argument("--workers", type=_positive, default=2, metavar="N",
+                         help="worker processes of the local Dask cluster (default: 2)")
+    analyze.add_argument("--scheduler", metavar="ADDRESS",
+                         help="address of a running Dask scheduler (tcp://host:8786) to use with --engine dask")
     progress = analyze.add_mutually_exclusive_group()
     progress.add_argument("--progress", dest="progress", action="store_true", default=None, help="always show a progress bar")
     progress.add_argument("--no-progress", dest="progress", action="store_false", help="never show a progress bar")
@@ -46,6 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--split", default="dev", choices=["train", "dev"], help="PolNeAR split")
     evaluate.add_argument("--out", help="folder for the score tables (DATASET_TABLE.csv) and DATASET_report.txt")
     return parser
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
@@ -63,23 +83,24 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 
 def run_analyze(args: argparse.Namespace) -> int:
-    articles = load_corpus(
-        args.paths, outlet=args.outlet, text_column=args.text_column, title_column=args.title_column,
-        outlet_column=args.outlet_column, url_column=args.url_column, date_column=args.date_column,
-        byline_column=args.byline_column, outlets=args.outlets, cleaning_rules=args.cleaning_rules,
-        progress=args.progress,
+    if args.scheduler and args.engine != "dask":
+        raise ValueError("--scheduler needs --engine dask")
+    result = analyze_corpus(
+        args.paths, args.out,
+        corpus_options=dict(
+            outlet=args.outlet, text_column=args.text_column, title_column=args.title_column,
+            outlet_column=args.outlet_column, url_column=args.url_column, date_column=args.date_column,
+            byline_column=args.byline_column, outlets=args.outlets, cleaning_rules=args.cleaning_rules,
+        ),
+        actors=args.actors, formats=[args.format], batch_size=args.batch_size,
+        cache=False if args.no_cache else (args.cache or True), engine=args.engine, workers=args.workers,
+        scheduler=args.scheduler, progress=args.progress,
     )
-    out = Path(args.out)
-    written = write_articles(articles, out)
-    tables = analyze_articles(articles, actors=args.actors, progress=args.progress)
-    for name, table in tables.items():
-        written.append(write_table(table, out / f"{name}.csv"))
-    attributions = tables["attributions"]
-    report = out / "report.md"
-    report.write_text(corpus_report(articles, attributions), encoding="utf-8")
-    written.append(report)
+    articles = result.articles
     _print_summary(articles)
-    for path in written:
+    if result.cached:
+        print(f"{result.cached} ok articles taken from the cache, {result.analysed} analysed")
+    for path in result.written:
         print(f"wrote {path}")
     if len(articles) == 0 or (articles["status"] == "unreadable").all():
         print("error: nothing could be read from the given paths", file=sys.stderr)
