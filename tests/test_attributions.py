@@ -83,6 +83,49 @@ def test_attribution_forms(paragraphs, expected):
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the writer reporting in the first person, outside any quotation
+        ("“Okay,” I said, trying to regroup.", [("direct", "i", "Okay")]),
+        ("I told the judge that the sentence was unfair.", [("indirect", "i", "the sentence was unfair")]),
+        # 'as X reported, …': the main clause is the content
+        ("As the Washington Post reported on Friday, the inspector general issued subpoenas to the foundation.",
+         [("indirect", "Washington Post", "the inspector general issued subpoenas to the foundation")]),
+        # a question put by an unnamed questioner; the person asked is not its speaker
+        ("Asked about the missiles, Trump neither confirmed nor ruled out a transfer.",
+         [("indirect", "unknown", "the missiles")]),
+        # a speaker the parser hung elsewhere: the noun phrase right before the cue
+        ("About 4 in 10 say they want the next president to have more liberal policies.",
+         [("indirect", "About 4 in 10", "they want the next president to have more liberal policies")]),
+        ("In Kyiv, Iryna Koval, a political scientist at the Dnipro Strategy Group, said Ukrainians were watching the talks.",
+         [("indirect", "Iryna Koval", "Ukrainians were watching the talks")]),
+        ("One of the authors of the report, Ari Fleischer, said the nomination would test their conclusions.",
+         [("indirect", "One of the authors of the report", "the nomination would test their conclusions")]),
+        # a 'that' clause hung on the cue's phrase
+        ("Kasich's chief strategist John Weaver says in a statement that the race will now be a four-man contest.",
+         [("indirect", "John Weaver", "the race will now be a four-man contest")]),
+        # demands, descriptions, gerunds, topics
+        ("Hillary Clinton is calling for the United States to step up military efforts against the Islamic State.",
+         [("indirect", "Hillary Clinton", "the United States to step up military efforts against the Islamic State")]),
+        ("Obama has described the dinner as Washington celebrating itself.",
+         [("indirect", "Obama", "the dinner as Washington celebrating itself")]),
+        ("In his financial disclosure, the candidate reported holding investments in Ford Motor Co. and Apple Inc.",
+         [("indirect", "candidate", "holding investments in Ford Motor Co. and Apple Inc")]),
+        ("Groberg spoke about the unrealistic expectations of the senator's supporters.",
+         [("indirect", "Groberg", "the unrealistic expectations of the senator's supporters")]),
+        ("Sanders campaign spokesman Michael Briggs did not respond to requests for comment.",
+         [("indirect", "Michael Briggs", "requests for comment")]),
+        # negatives: a request is not a question; speaking or answering someone says nothing reported
+        ("Asked to leave, the protesters refused.", []),
+        ("The senator spoke for an hour in the rain.", []),
+        ("Peskov responded to the reporters with a smile.", []),
+    ],
+)
+def test_reported_speech_the_parse_hides(text, expected):
+    assert triples(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
     "paragraphs",
     [
         ["The so-called “peace dividend” has not arrived, and the “realism” of the plan is doubtful."],

@@ -42,11 +42,22 @@ OBJECT_CUES = {
     "demand", "describe", "reveal", "disclose", "predict", "question", "dispute", "hail", "tout", "recount",
     "recall", "repeat", "reiterate", "echo", "call", "label", "brand", "term", "dub", "characterize",
     "characterise", "charge", "fault", "applaud", "commend", "lament", "decry", "mock", "ridicule", "attack",
-    "defend", "endorse", "back", "laud", "promise", "pledge", "vow", "threaten", "urge", "recommend",
+    "defend", "endorse", "back", "laud", "promise", "pledge", "vow", "threaten", "urge", "recommend", "report",
 }
+REPORTING_OBJECT = {"describe", "characterize", "characterise"}  # 'described the meeting' reports it
+TOPIC_PREPOSITIONS = {"speak": {"of"}, "comment": {"on"}, "remark": {"on"}, "respond": {"to"}, "reply": {"to"},
+                      "answer": {"to"}, "testify": {"on"}, "write": {"of"}, "complain": {"of"}, "warn": {"of", "against"},
+                      "boast": {"of"}}
+ANSWERED = {"request", "question", "inquiry", "query", "criticism", "comment", "remark", "charge", "accusation",
+            "allegation", "call", "message", "email", "e-mail", "letter", "report", "claim", "statement", "attack",
+            "news", "announcement", "demand", "tweet", "post", "speech", "decision", "ruling", "suggestion", "critic",
+            "complaint", "concern", "challenge", "invitation", "offer", "proposal", "threat", "warning"}
 QUOTE_ONLY_CUES = {"continue", "go", "answer", "reply", "begin", "conclude", "interject", "chime", "offer"}
 DEMANDING = {"urge", "vow", "pledge", "promise", "threaten", "demand", "ask", "call", "beg", "implore", "warn"}
 NOT_SPEAKERS = {"i", "we", "you", "me", "us", "one", "who", "which", "that", "what"}
+NARRATORS = {"i", "we"}  # the writer speaking outside any quotation: 'I told the judge that …'
+GERUND_CUES = {"report", "deny", "admit", "acknowledge", "recall", "suggest", "propose", "recommend", "describe",
+               "mention", "confess", "concede", "reiterate", "repeat"}
 SUBJECTS = {"nsubj", "nsubjpass"}
 CONTENT_DEPS = {"ccomp"}
 _QUOTE_CHARS = "\"“”‘’'«»"
@@ -188,7 +199,12 @@ class DocumentExtractor:
 
     def _cue(self, verb: Token, quotes_only: bool = False) -> Found | None:
         subject, via = self._subject(verb)
-        if subject is None or subject.lower_ in NOT_SPEAKERS:
+        if verb.lemma_.lower() == "ask" and verb.tag_ == "VBN" and not any(c.dep_ == "nsubj" for c in verb.children):
+            return self._asked(verb)  # 'Asked about the missiles, Trump said': Trump was asked, not asking
+        if subject is None:
+            subject = self._subject_before(verb)
+        if subject is None or subject.lower_ in NOT_SPEAKERS and not self._narrator(subject) \
+                and not (subject.lower_ == "one" and any(c.dep_ == "prep" for c in subject.children)):
             return None
         if quotes_only:
             quote = self._adjacent_quote(verb, subject)
@@ -203,6 +219,66 @@ class DocumentExtractor:
         return Found(kind, start, end, verb, speaker_span, speaker, verb.sent, via=via,
                      cue_lemma=verb.lemma_.lower(), cue_text=verb.text,
                      cue_category=self.lexicon.category_of(verb) or "neutral", clause_head=self._clause_head(verb))
+
+    def _subject_before(self, verb: Token) -> Token | None:
+        """'In a statement to the Observer, her adviser, Jake Sullivan, said: …', 'About 4 in 10 say …': the parser
+        hung the speaker elsewhere, but the noun phrase right before the cue verb is its subject."""
+        if verb.dep_ != "ROOT" or verb.tag_ not in {"VBD", "VBZ", "VBP"}:
+            return None
+        position = verb.i - 1
+        while position >= verb.sent.start and self.doc[position].is_punct and self.doc[position].text in ",—–-":
+            position -= 1
+        if position < verb.sent.start or self.quotes.covering(self.doc[position].idx) is not None:
+            return None
+        top = self.doc[position]
+        while top.head.i != verb.i and top.head.i < verb.i and top.head is not top:
+            top = top.head
+        if top.head.i != verb.i or top.pos_ not in {"PROPN", "NOUN", "NUM", "ADP"}:
+            return None
+        if top.pos_ == "ADP":  # 'In Kyiv, Iryna Koval, a political scientist at …, said'
+            if top.lower_ in {"according", "to"}:
+                return None
+            noun = next((c for c in top.children if c.dep_ == "pobj"), None)
+            chain = []
+            while noun is not None:
+                noun = next((c for c in noun.children if c.dep_ in {"appos", "conj"} and c.i > noun.i), None)
+                if noun is not None:
+                    chain.append(noun)
+            return next((t for t in chain if t.ent_type_ == "PERSON"), chain[0] if chain else None)
+        person = next((t for t in top.subtree if t.ent_type_ == "PERSON" and t.i < verb.i), None)
+        if person is not None and top.pos_ == "PROPN":  # 'Maksym Zhuravel of … insisted', misparsed
+            while person.i + 1 < verb.i and self.doc[person.i + 1].ent_type_ == "PERSON" and self.doc[person.i + 1].ent_iob_ == "I":
+                person = self.doc[person.i + 1]
+            return person
+        while top.pos_ == "PROPN" and top.i + 1 < verb.i and self.doc[top.i + 1].pos_ == "PROPN":
+            top = self.doc[top.i + 1]  # 'Maksym Zhuravel of …': the name's last word heads it
+        return top
+
+    def _narrator(self, subject: Token) -> bool:
+        """'“Okay,” I said': the writer as a speaker, in first-person reporting (never inside a quotation)."""
+        return subject.lower_ in NARRATORS and subject.dep_ == "nsubj" and self.quotes.covering(subject.idx) is None
+
+    def _asked(self, verb: Token) -> Found | None:
+        """'Asked about the missiles, Trump …', 'when asked whether …': the question put is reported speech of an
+        unnamed questioner; the content is what was asked."""
+        if verb.tag_ != "VBN" or any(c.dep_ == "agent" for c in verb.children):
+            return None
+        about = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "about"), None)
+        if about is not None:
+            tokens = [t for t in about.subtree if t.i != about.i]
+        else:
+            clause = next((c for c in verb.children if c.dep_ in {"ccomp", "xcomp"} and c.i > verb.i), None)
+            if clause is None or clause.left_edge.tag_ not in {"WRB", "WP", "IN"}:
+                return None  # 'asked to leave' is a request, not a question
+            tokens = list(clause.subtree)
+        if not tokens:
+            return None
+        start, end = self._trim(tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
+        if end - start < 3:
+            return None
+        kind = "mixed" if self.quotes.overlapping(start, end) else "indirect"
+        return Found(kind, start, end, verb, None, None, verb.sent, cue_lemma="ask", cue_text=verb.text,
+                     cue_category=self.lexicon.category_of(verb) or "neutral")
 
     def _subject(self, verb: Token) -> tuple[Token | None, Speaker | None]:
         """The cue's subject, inherited through conjunctions and participles; 'X quoted Y as saying'."""
@@ -272,7 +348,7 @@ class DocumentExtractor:
             and not self.lexicon.category_of(token)
 
     def _content(self, verb: Token, subject: Token) -> tuple[str, int, int] | None:
-        clause = next((c for c in verb.children if c.dep_ in CONTENT_DEPS), None)
+        clause = next((c for c in verb.children if c.dep_ in CONTENT_DEPS), None) or self._that_clause_in_phrase(verb)
         if clause is not None:
             start, end = self._clause_span(clause)
             stray_subject = self._object_as_subject(verb, clause)
@@ -300,7 +376,21 @@ class DocumentExtractor:
         quote = self._adjacent_quote(verb, subject)
         if quote is not None:
             return self._direct_with_split(quote, verb, subject)
-        return self._quoted_object(verb) or self._demand(verb) or self._object_content(verb)
+        return self._quoted_object(verb) or self._demand(verb) or self._object_content(verb) or self._topic(verb)
+
+    @staticmethod
+    def _that_clause_in_phrase(verb: Token) -> Token | None:
+        """'says in a statement that the race …', 'wrote on Facebook that …': the parser hung the reported
+        clause on the noun of the cue's phrase."""
+        for prep in verb.rights:
+            if prep.dep_ != "prep":
+                continue
+            for noun in (c for c in prep.children if c.dep_ == "pobj"):
+                clause = next((c for c in noun.children if c.dep_ in {"acl", "relcl", "ccomp"} and c.i > noun.i
+                               and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)), None)
+                if clause is not None:
+                    return clause
+        return None
 
     def _object_content(self, verb: Token) -> tuple[str, int, int] | None:
         """'noted the clot's existence', 'criticized the plan as reckless', 'called her vote a mistake':
@@ -308,16 +398,19 @@ class DocumentExtractor:
         if verb.lemma_.lower() not in OBJECT_CUES:
             return None
         obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
-        if obj is None or obj.pos_ == "PRON" and obj.lower_ in {"it", "this", "that", "nothing", "something", "so"}:
+        if obj is None:
+            return self._gerund_content(verb)
+        if obj.pos_ == "PRON" and obj.lower_ in {"it", "this", "that", "nothing", "something", "so"}:
             return None
         tokens = [] if obj.lower_ in {"what", "which"} else list(obj.subtree)
         complements = [c for c in verb.rights if c.i > obj.i and c.dep_ in {"oprd", "xcomp", "ccomp"}]
-        if verb.lemma_.lower() in CHARACTERIZING and not complements and not self.quotes.overlapping(
+        if verb.lemma_.lower() in CHARACTERIZING - REPORTING_OBJECT and not complements and not self.quotes.overlapping(
                 obj.left_edge.idx, obj.right_edge.idx + len(obj.right_edge)):
             return None  # 'called an emergency meeting', 'called Alicia Machado on Friday'
         for child in verb.rights:
             if child.i > obj.i and (child.dep_ in {"oprd", "xcomp", "ccomp"} or
-                                    child.dep_ == "prep" and child.lower_ in {"as", "for", "of", "over", "at"}):
+                                    child.dep_ == "prep" and child.lower_ in {"as", "for", "of", "over", "at"} or
+                                    child.dep_ == "advcl" and child.left_edge.lower_ == "as"):
                 tokens.extend(child.subtree)
         if not tokens:
             return None
@@ -329,12 +422,40 @@ class DocumentExtractor:
             return "mixed", start, max(end, quotes[-1].end)
         return "indirect", start, end
 
+    def _topic(self, verb: Token) -> tuple[str, int, int] | None:
+        """'spoke about the assault', 'commented on the verdict', 'did not respond to a request for comment':
+        with no clause or object, what the speech was about is its content."""
+        lemma = verb.lemma_.lower()
+        wanted = TOPIC_PREPOSITIONS.get(lemma, set()) | {"about"}
+        prep = next((c for c in verb.rights if c.dep_ == "prep" and c.lower_ in wanted), None)
+        obj = next((c for c in prep.children if c.dep_ in {"pobj", "pcomp"}), None) if prep is not None else None
+        if obj is None or obj.pos_ == "PRON" and obj.lower_ in {"it", "this", "that", "them", "him", "her"}:
+            return None
+        if prep.lower_ == "to" and obj.lemma_.lower() not in ANSWERED:
+            return None  # 'responded to the reporters with a smile': not what was answered
+        start, end = self._trim(obj.left_edge.idx, obj.right_edge.idx + len(obj.right_edge))
+        if end - start < 3:
+            return None
+        return ("mixed" if self.quotes.overlapping(start, end) else "indirect"), start, end
+
+    def _gerund_content(self, verb: Token) -> tuple[str, int, int] | None:
+        """'reported holding investments in …', 'denied having met him': a gerund clause is what is said."""
+        if verb.lemma_.lower() not in GERUND_CUES:
+            return None
+        clause = next((c for c in verb.rights if c.dep_ in {"xcomp", "ccomp"} and c.tag_ == "VBG"
+                       and c.left_edge.i == c.i), None)
+        if clause is None:
+            return None
+        start, end = self._trim(clause.idx, clause.right_edge.idx + len(clause.right_edge))
+        return ("mixed" if self.quotes.overlapping(start, end) else "indirect"), start, end
+
     def _demand(self, verb: Token) -> tuple[str, int, int] | None:
         """'called for steep new tariffs', 'called on Congress to act', 'urged voters to register', 'vowed to
         veto it': what is demanded or promised is the content."""
         lemma = verb.lemma_.lower()
         if lemma == "call":
-            prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in {"for", "on"}), None)
+            prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in {"for", "on"}), None) or next(
+                (c for c in verb.rights if c.dep_ == "advcl" and c.left_edge.lower_ == "for"), None)
             if prep is None:
                 return None
             tokens = list(prep.subtree)[1:]
@@ -394,6 +515,8 @@ class DocumentExtractor:
             return False
         if verb.dep_ == "parataxis":
             return True
+        if verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children):
+            return True  # "As the Post reported, the inspector general issued subpoenas" 
         return (verb.dep_ == "ccomp" and head.i < verb.i and not any(c.dep_ == "mark" for c in verb.children)
                 and not self.lexicon.category_of(head))
 
