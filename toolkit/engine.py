@@ -525,7 +525,7 @@ def settings_key(actors: pd.DataFrame, options: dict) -> str:
     data files, the actors registry, the spaCy model and library versions, and the analysis options."""
     digest = hashlib.sha256()
     digest.update(f"toolkit {__version__}\n".encode())
-    for path in sorted(PACKAGE_DIR.glob("*.py")):
+    for path in analysis_sources():
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for path in sorted(data_dir().glob("*.csv")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -533,6 +533,29 @@ def settings_key(actors: pd.DataFrame, options: dict) -> str:
     digest.update(model_fingerprint().encode())
     digest.update(repr(sorted(options.items(), key=lambda item: item[0])).encode())
     return digest.hexdigest()
+
+
+def analysis_sources(start: str = "analysis") -> list[Path]:
+    """The toolkit's modules the analysis runs: ``analysis.py`` and every toolkit module it imports, directly
+    or not (read from their import statements), so that editing, say, the plotting code keeps the cache."""
+    import ast
+
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        name = todo.pop()
+        path = PACKAGE_DIR / f"{name}.py"
+        if name in seen or not path.is_file():
+            continue
+        seen.add(name)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                todo += [node.module.split(".")[0]] if node.module else [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("toolkit."):
+                todo.append(node.module.split(".")[1])
+            elif isinstance(node, ast.Import):
+                todo += [a.name.split(".")[1] for a in node.names if a.name.startswith("toolkit.")]
+    return [PACKAGE_DIR / f"{name}.py" for name in sorted(seen)]
 
 
 def model_fingerprint() -> str:

@@ -1,0 +1,107 @@
+"""The batch engine behind `analyze`: the same bytes whatever the batch size, cache state, format or engine."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+import pandas as pd
+import pytest
+
+from toolkit.cli import main
+from toolkit.engine import analyze_corpus
+from toolkit.paths import DEMO_CORPUS
+
+OUTLETS = ("meridian-wire", "vostok-herald", "liberty-forge")  # text, JSON Lines and HTML: 18 articles
+
+
+@pytest.fixture()
+def corpus(tmp_path):
+    """A copy of part of the demo corpus, to edit."""
+    folder = tmp_path / "corpus"
+    for outlet in OUTLETS:
+        shutil.copytree(DEMO_CORPUS / outlet, folder / outlet)
+    return folder
+
+
+def outputs(folder) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir()) if path.is_file()}
+
+
+def run(paths, out, *extra) -> int:
+    return main(["analyze", *map(str, paths if isinstance(paths, list) else [paths]), "--out", str(out),
+                 "--no-progress", *extra])
+
+
+def test_same_bytes_whatever_the_batch_size_and_cache_state(corpus, tmp_path, monkeypatch):
+    assert run(corpus, tmp_path / "whole", "--no-cache", "--batch-size", "1000", "--format", "both") == 0
+    reference = outputs(tmp_path / "whole")
+    assert set(reference) == {f"{name}.{ext}" for name in ("articles", "removed_lines", "attributions")
+                              for ext in ("csv", "parquet")} | {"report.md"}
+
+    cold = analyze_corpus(corpus, tmp_path / "small", batch_size=4, formats=["both"], progress=False)
+    assert (cold.analysed, cold.cached) == (18, 0)
+    assert outputs(tmp_path / "small") == reference
+
+    # a warm run takes every article from the cache and never loads the spaCy pipeline
+    import toolkit.nlp
+
+    def no_pipeline(*args, **kwargs):
+        raise AssertionError("a run with every article cached loaded the pipeline")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(toolkit.nlp, "load_pipeline", no_pipeline)
+        warm = analyze_corpus(corpus, tmp_path / "small", batch_size=7, formats=["both"], progress=False)
+    assert (warm.analysed, warm.cached) == (0, 18)
+    assert outputs(tmp_path / "small") == reference
+
+
+def test_only_changed_articles_are_analysed_again(corpus, tmp_path):
+    out = tmp_path / "out"
+    analyze_corpus(corpus, out, batch_size=5, progress=False)
+    article = corpus / "meridian-wire" / "2025-10-17-tomahawk-decision.txt"
+    article.write_text(article.read_text(encoding="utf-8").replace("Tomahawk", "Tomahawk cruise", 1), encoding="utf-8")
+    (corpus / "meridian-wire" / "2025-10-17-kyiv-europe-reactions.txt").unlink()
+    again = analyze_corpus(corpus, out, batch_size=5, progress=False)
+    assert (again.analysed, again.cached) == (1, 16)
+    analyze_corpus(corpus, tmp_path / "fresh", cache=False, progress=False)
+    assert outputs(out) == outputs(tmp_path / "fresh")
+
+
+def test_settings_are_part_of_the_cache_key(corpus, tmp_path):
+    out = tmp_path / "out"
+    analyze_corpus(corpus / "meridian-wire", out, progress=False)
+    actors = pd.read_csv(DEMO_CORPUS.parents[1] / "actors.csv", dtype=str, keep_default_na=False)
+    again = analyze_corpus(corpus / "meridian-wire", out, actors=actors.iloc[:-1], progress=False)
+    assert again.cached == 0 and again.analysed == 6
+
+
+def test_parquet_holds_the_same_tables_as_csv(corpus, tmp_path):
+    assert run(corpus / "vostok-herald", tmp_path, "--format", "both", "--no-cache") == 0
+    for name in ("articles", "attributions", "removed_lines"):
+        from_parquet = pd.read_parquet(tmp_path / f"{name}.parquet")
+        from_csv = pd.read_csv(tmp_path / f"{name}.csv", keep_default_na=False, na_values=[""])
+        assert list(from_parquet.columns) == list(from_csv.columns)
+        assert len(from_parquet) == len(from_csv)
+    attributions = pd.read_parquet(tmp_path / "attributions.parquet")
+    assert str(attributions["speaker_start"].dtype) == "Int64"
+    assert run(corpus / "vostok-herald", tmp_path / "p", "--format", "parquet") == 0
+    assert not list((tmp_path / "p").glob("*.csv"))
+
+
+def test_scheduler_needs_the_dask_engine(tmp_path, capsys):
+    assert run(DEMO_CORPUS / "meridian-wire", tmp_path, "--scheduler", "tcp://127.0.0.1:1") == 2
+    assert "--engine dask" in capsys.readouterr().err
+
+
+def test_dask_engine_writes_the_same_bytes_as_the_local_engine(tmp_path):
+    """The whole demo corpus on a two-process local cluster, in batches of 10, against one local batch."""
+    assert run(DEMO_CORPUS, tmp_path / "local", "--no-cache", "--format", "both") == 0
+    assert run(DEMO_CORPUS, tmp_path / "dask", "--engine", "dask", "--workers", "2", "--batch-size", "10",
+               "--format", "both") == 0
+    local, dask = outputs(tmp_path / "local"), outputs(tmp_path / "dask")
+    assert set(local) == set(dask) and len(local) == 7
+    for name in local:
+        assert local[name] == dask[name], name
+    with sqlite3.connect(tmp_path / "dask" / ".cache" / "analysis.sqlite") as db:  # the driver cached every article
+        assert db.execute("SELECT count(*) FROM results").fetchone()[0] == 36 + 1  # and the table templates
