@@ -544,6 +544,23 @@ def test_tone_by_voice_by_hand():
     assert out.loc[("B", "quoted"), "sentences"] == 0 and np.isnan(out.loc[("B", "quoted"), "tone_score"])
 
 
+def test_quoted_tone_by_group_by_hand_and_in_profiles():
+    # A: US quoted at −0.6 (negative) and 0.2 (neutral) -> mean −0.2, half negative; RU at 0.5 (positive);
+    # one RU attribution without a score is left out
+    rows = attribution_rows("A", "a1", US, 1, content_tone="negative", content_tone_score=-0.6)
+    rows += attribution_rows("A", "a1", US, 1, content_tone="neutral", content_tone_score=0.2)
+    rows += attribution_rows("A", "a2", RU, 1, content_tone="positive", content_tone_score=0.5)
+    rows += attribution_rows("A", "a2", RU, 1, content_tone=None, content_tone_score=np.nan)
+    attributions = frame(rows)
+    out = compare.quoted_tone_by_group(attributions).set_index("group")
+    assert out.index.tolist() == [US, RU]
+    assert out.loc[US, "content_tone_score"] == pytest.approx(-0.2)
+    assert out.loc[US, "negative_share"] == pytest.approx(0.5)
+    assert out.loc[RU, "attributions"] == 1 and out.loc[RU, "positive_share"] == pytest.approx(1.0)
+    profiles = compare.outlet_profiles(attributions, features=["tone"]).set_index("outlet")
+    assert profiles.loc["A", f"quoted tone: {US}"] == pytest.approx(-0.2)
+
+
 def article_tone_table(outlet: str, own: list[float], quoted: list[float]) -> pd.DataFrame:
     n = len(own)
     return pd.DataFrame(
@@ -725,6 +742,7 @@ def test_no_function_mutates_its_inputs():
         lambda: compare.side_balance(attributions, US, RU, articles, n_boot=50),
         lambda: compare.cue_framing_test(attributions, US, RU),
         lambda: compare.tone_by_voice(sentences),
+        lambda: compare.quoted_tone_by_group(attributions.assign(content_tone="neutral", content_tone_score=0.0)),
         lambda: compare.tone_voice_test(article_tone, n_permutations=99),
         lambda: compare.actor_tone_by_outlet(actor_tone, n_permutations=99),
         lambda: compare.actor_tone_test(actor_tone, n_permutations=99),

@@ -64,6 +64,7 @@ __all__ = [
     "pairwise_outlet_tests",
     "placement_per_article",
     "placement_per_outlet",
+    "quoted_tone_by_group",
     "side_balance",
     "tone_by_voice",
     "tone_voice_test",
@@ -1293,6 +1294,52 @@ def tone_voice_test(
     return out[TONE_VOICE_TEST_COLUMNS]
 
 
+QUOTED_TONE_COLUMNS = [
+    "outlet", "group", "attributions", "content_tone_score", "negative_share", "neutral_share", "positive_share",
+]  # fmt: skip
+
+
+def quoted_tone_by_group(attributions: pd.DataFrame, groups: Sequence[str] | None = None) -> pd.DataFrame:
+    """Tone of what each group is quoted as saying, per outlet (from the attributions' ``content_tone`` and
+    ``content_tone_score``).
+
+    Parameters
+    ----------
+    attributions : pandas.DataFrame
+        Needs ``outlet, group, content_tone, content_tone_score``; attributions without a score are left out.
+    groups : sequence of str, optional
+        As in :func:`attribution_mix_per_article`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per outlet × group with scored attributions: ``outlet, group, attributions, content_tone_score``
+        (mean), ``negative_share, neutral_share, positive_share`` (of the attributions' labels).
+    """
+    _require(attributions, ["outlet", "group", "content_tone", "content_tone_score"], "attributions")
+    scored = attributions[pd.to_numeric(attributions["content_tone_score"], errors="coerce").notna()]
+    order = _order_groups(attributions["group"], groups)
+    rows = []
+    for (outlet, group), part in scored.groupby([scored["outlet"].astype(str), "group"], sort=True):
+        if group not in order:
+            continue
+        labels = part["content_tone"].astype(str)
+        rows.append(
+            {
+                "outlet": outlet, "group": group, "attributions": len(part),
+                "content_tone_score": float(pd.to_numeric(part["content_tone_score"]).mean()),
+                "negative_share": float((labels == "negative").mean()),
+                "neutral_share": float((labels == "neutral").mean()),
+                "positive_share": float((labels == "positive").mean()),
+            }
+        )  # fmt: skip
+    out = pd.DataFrame(rows, columns=QUOTED_TONE_COLUMNS)
+    rank = {g: i for i, g in enumerate(order)}
+    out = out.sort_values(["outlet", "group"], key=lambda col: col.map(rank) if col.name == "group" else col,
+                          kind="stable")  # fmt: skip
+    return out.reset_index(drop=True)
+
+
 ACTOR_TONE_COLUMNS = [
     "outlet", "target", "articles", "sentences", "tone_score", "negative_share", "neutral_share", "positive_share",
     "others_articles", "others_tone_score", "difference_from_others", "p_value", "p_adjusted",
@@ -1476,7 +1523,8 @@ def outlet_profiles(
         Families to include: ``mix`` (``share: <group>``, shares of attributions), ``voice`` (``voice:
         <group>``, shares of quoted words), ``cues`` (``cue: <category>``, shares of categorised attributions),
         ``placement`` (``first: <group>`` and ``headline: <group>``, shares of articles), ``tone`` (``tone: own
-        voice``, ``tone: quoted voice`` from ``article_tone``; ``tone toward: <group>`` from ``actor_tone``).
+        voice``, ``tone: quoted voice`` from ``article_tone``; ``tone toward: <group>`` from ``actor_tone``;
+        ``quoted tone: <group>`` from the attributions' ``content_tone_score`` when present).
 
     Returns
     -------
@@ -1530,6 +1578,12 @@ def outlet_profiles(
             for g in _order_groups(units["target"], groups):
                 if g in wide.columns:
                     profile[f"tone toward: {g}"] = wide[g].reindex(outlets)
+        if {"content_tone", "content_tone_score"} <= set(attributions.columns):
+            quoted = quoted_tone_by_group(attributions, groups)
+            wide = quoted.pivot(index="outlet", columns="group", values="content_tone_score")
+            for g in _order_groups(attributions["group"], groups):
+                if g in wide.columns:
+                    profile[f"quoted tone: {g}"] = wide[g].reindex(outlets)
     return profile.astype(float).reset_index()
 
 
