@@ -162,7 +162,8 @@ def test_outlet_group_residuals_by_hand():
     assert res.loc[("A", US), "adjusted_residual"] == pytest.approx(3.563483, abs=1e-6)
     # Pearson residual (A, US): 8 / sqrt(12) = 2.309401
     assert res.loc[("A", US), "pearson_residual"] == pytest.approx(2.309401, abs=1e-6)
-    # (A, experts): (10 − 16) / sqrt(16 × 0.6 × 0.6) = −6 / 2.4 = −2.5; (B, experts): (30 − 24) / sqrt(24 × 0.4 × 0.6) = 2.5
+    # (A, experts): (10 − 16) / sqrt(16 × 0.6 × 0.6) = −6 / 2.4 = −2.5
+    # (B, experts): (30 − 24) / sqrt(24 × 0.4 × 0.6) = 6 / 2.4 = 2.5
     assert res.loc[("A", EXP), "adjusted_residual"] == pytest.approx(-2.5)
     assert res.loc[("B", EXP), "adjusted_residual"] == pytest.approx(2.5)
     assert res.loc[("B", RU), "expected"] == pytest.approx(18)
