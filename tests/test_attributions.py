@@ -115,6 +115,18 @@ def test_attribution_forms(paragraphs, expected):
          [("indirect", "Groberg", "the unrealistic expectations of the senator's supporters")]),
         ("Sanders campaign spokesman Michael Briggs did not respond to requests for comment.",
          [("indirect", "Michael Briggs", "requests for comment")]),
+        # content boundaries: a trailing 'according to' and a paragraph break stay outside; a speaker's
+        # relative clause with a cue of its own is a second attribution, not the split quote's second half
+        ("Nor are the delegates seeing any defections, according to several party officials.\n\nThe numbers are higher.",
+         [("according_to", "unnamed party officials", "Nor are the delegates seeing any defections")]),
+        ("“Donald Trump is a dictator in the making,” said Beck, who said there were “too many disturbing things for me.”",
+         [("direct", "Beck", "Donald Trump is a dictator in the making"),
+          ("mixed", "Beck", "there were “too many disturbing things for me.”")]),
+        # a sentence of the reporter's between the cue and the next quotation: not merged into the first quote
+        ("\"Immigration is important, but it's education,\" says Melissa Roloson, who works in retail. "
+         "Roloson supports Hillary Clinton. \"I'm a college graduate, but I have student loans.\"",
+         [("direct", "Melissa Roloson", "Immigration is important, but it's education"),
+          ("continuation", "Melissa Roloson", "I'm a college graduate, but I have student loans.")]),
         # negatives: a request is not a question; speaking or answering someone says nothing reported
         ("Asked to leave, the protesters refused.", []),
         ("The senator spoke for an hour in the rain.", []),

@@ -360,7 +360,7 @@ class DocumentExtractor:
             head = verb.head
             excluded = {t.i for t in verb.subtree}
             sentence = verb.sent
-            tokens = [t for t in head.subtree if t.i not in excluded and sentence.start <= t.i < sentence.end
+            tokens = [t for t in head.subtree if t.i not in excluded and sentence.start <= t.i < sentence.end and not t.is_space
                       and not (t.is_punct and t.text not in _QUOTE_CHARS and t.i == verb.left_edge.i - 1)]
             if tokens:
                 start, end = self._trim(tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
@@ -592,7 +592,10 @@ class DocumentExtractor:
         right = max(verb.idx + len(verb), speaker_end if subject.i > verb.i else verb.idx + len(verb))
         for child in verb.rights:
             if child.dep_ in {"dobj", "dative", "prep", "npadvmod", "advmod", "nsubj"} and self.quotes.covering(child.idx) is None:
-                edge = max((t for t in child.subtree if self.quotes.covering(t.idx) is None), key=lambda t: t.i)
+                clauses = {t.i for c in child.subtree if c.dep_ in {"relcl", "acl"} and c.i > child.i
+                           and any(self.lexicon.category_of(g) for g in c.subtree if g.pos_ == "VERB") for t in c.subtree}
+                edge = max((t for t in child.subtree if self.quotes.covering(t.idx) is None and t.i not in clauses),
+                           key=lambda t: t.i)
                 right = max(right, edge.idx + len(edge))
         return right
 
@@ -618,7 +621,10 @@ class DocumentExtractor:
         phrase = {t.i for t in according.subtree}
         clause = according.head if according.head is not according else according
         scope = [t for t in clause.subtree if sentence.start <= t.i < sentence.end] if clause.pos_ in {"VERB", "AUX"} else list(sentence)
-        tokens = [t for t in scope if t.i not in phrase and not (t.is_punct and t.text not in _QUOTE_CHARS)]
+        words = [t for t in sentence if not t.is_space and not (t.is_punct and t.text not in _QUOTE_CHARS)]
+        if words and words[-1].i in phrase and words[0].i not in phrase:
+            scope = [t for t in sentence if t.i < according.i]  # '…, according to X.': all the sentence before
+        tokens = [t for t in scope if t.i not in phrase and not t.is_space and not (t.is_punct and t.text not in _QUOTE_CHARS)]
         if not tokens:
             return None
         start, end = self._trim(tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
@@ -626,7 +632,15 @@ class DocumentExtractor:
             return None
         return Found("according_to", start, end, according, speaker_span, speaker, sentence,
                      cue_lemma="according to", cue_text=f"{according.text} {to.text}", cue_category="neutral",
-                     clause_head=clause if clause is not according else None)
+                     clause_head=self._reported_under(clause) or (clause if clause is not according else None))
+
+    def _reported_under(self, token: Token) -> Token | None:
+        """The cue verb whose report holds a token: '…warned that X would … undermine …, according to Ushakov'."""
+        for candidate in [token, *token.ancestors]:
+            if candidate.pos_ == "VERB" and self.lexicon.category_of(candidate) \
+                    and any(c.dep_ in SUBJECTS for c in candidate.children):
+                return candidate
+        return None
 
     # ---------------------------------------------------------------------------------------- nesting
 
@@ -684,12 +698,21 @@ class DocumentExtractor:
                 if "\n" in between:
                     break
                 if first:  # the cue's sentence, then the next quotation: '…,” she said on Friday. “…'
-                    if not (position <= item.cue.idx < following.outer_start and _SENTENCE_GAP.search(between)):
+                    if not (position <= item.cue.idx < following.outer_start and _SENTENCE_GAP.search(between)) \
+                            or self._sentences_between(item.cue, following) > 0:
                         break
                 elif between.strip(" \t\u00a0"):
                     break
                 item.content_end = following.end
                 position, first = following.outer_end, False
+
+    def _sentences_between(self, cue: Token, quote: Quote) -> int:
+        """Whole sentences between the cue's sentence and a quotation ('… says Roloson. Roloson supports X. “…”')."""
+        sentence_end = cue.sent.end_char
+        span = self.doc.char_span(sentence_end, quote.outer_start, alignment_mode="contract")
+        if span is None:
+            return 0
+        return sum(1 for s in span.sents if any(not t.is_space and not t.is_punct for t in s))
 
     def _ends_a_sentence(self, quote: Quote) -> bool:
         """A quotation that is a sentence on its own: it ends in sentence punctuation, or its paragraph ends."""
@@ -861,7 +884,9 @@ class DocumentExtractor:
         if separate:
             cut = min(separate)
             separate |= {t.i for t in clause.subtree if t.i >= cut}
-        tokens = [t for t in clause.subtree if t.i not in separate]
+        aside = {t.i for c in clause.subtree if c.lower_ == "according" and c.i > clause.left_edge.i
+                 and any(g.lower_ == "to" for g in c.children) for t in c.subtree}  # '…, according to Ushakov'
+        tokens = [t for t in clause.subtree if t.i not in separate and t.i not in aside]
         while tokens and tokens[-1].dep_ == "cc":
             tokens = tokens[:-1]
         while tokens and (tokens[0].dep_ == "mark" and tokens[0].lower_ in {"that"} or tokens[0].is_punct and tokens[0].text not in _QUOTE_CHARS):
