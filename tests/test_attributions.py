@@ -127,6 +127,10 @@ def test_attribution_forms(paragraphs, expected):
          "Roloson supports Hillary Clinton. \"I'm a college graduate, but I have student loans.\"",
          [("direct", "Melissa Roloson", "Immigration is important, but it's education"),
           ("continuation", "Melissa Roloson", "I'm a college graduate, but I have student loans.")]),
+        # a headline 'Surname: what they said', the person named in full further on
+        ("Ellison: The summit plan is mostly theatre for Budapest.\n\nMara Ellison, a historian, spoke to reporters on Friday.",
+         [("direct", "Mara Ellison", "The summit plan is mostly theatre for Budapest")]),
+        ("Highlights: the crowd cheered when the leaders arrived.\n\nMara Ellison, a historian, spoke to reporters on Friday.", []),
         # negatives: a request is not a question; speaking or answering someone says nothing reported
         ("Asked to leave, the protesters refused.", []),
         ("The senator spoke for an hour in the rain.", []),

@@ -764,7 +764,16 @@ class DocumentExtractor:
         if span is None or any(t.pos_ in {"VERB", "AUX", "PRON", "SCONJ"} for t in span):
             return False
         return (any(e.label_ in {"PERSON", "ORG", "NORP"} for e in span.ents)
-                or any(s <= span.root.i < e for s, e, _ in self.context.registry_spans))
+                or any(s <= span.root.i < e for s, e, _ in self.context.registry_spans)
+                or self._surname_of_someone(span))
+
+    def _surname_of_someone(self, span: Span) -> bool:
+        """'Lewandowski: FBI director acted as …' in a headline: the last word of a person named in the article."""
+        if len(span) > 3 or not all(t.text[:1].isupper() for t in span):
+            return False
+        last = span[-1].text
+        return any(e.label_ == "PERSON" and len(e) > 1 and e[-1].text == last and not (span.start <= e.start < span.end)
+                   for e in self.doc.ents)
 
     # ---------------------------------------------------------------------------------- continuations
 
