@@ -48,8 +48,10 @@ from .paths import PACKAGE_DIR, data_dir
 FORMATS = ("csv", "parquet")
 ENGINES = ("local", "dask")
 BATCH_SIZE = 200
-#: Rows per Parquet row group; fixed, so that the files do not depend on the batch size.
-PARQUET_ROW_GROUP = 20_000
+#: Rows per Parquet row group; fixed, so that the files do not depend on the batch size, and small for the
+#: articles table (whole texts), so that memory stays flat.
+PARQUET_ROW_GROUP = 10_000
+PARQUET_ROW_GROUPS = {"articles": 1_000}
 #: Article fields an analysis result may depend on (the cache key); provenance (path, record) is left out,
 #: so that moving a corpus folder keeps its cache.
 KEY_FIELDS = ("article_id", "outlet", "title", "byline", "byline_credits_agency", "dateline", "published", "url",
@@ -388,11 +390,33 @@ def estimate_documents(paths) -> int | None:
                     total += sum(1 for line in lines if line.strip()) or 1
             except (OSError, EOFError, zlib.error):
                 total += 1
+        elif suffix in (".csv", ".tsv"):
+            total += _count_csv_records(input_file.path, "\t" if suffix == ".tsv" else ",")
+        elif suffix == ".parquet" and input_file.path.suffix.lower() != ".gz":
+            try:
+                import pyarrow.parquet as pq
+
+                total += max(1, pq.ParquetFile(input_file.path).metadata.num_rows)
+            except Exception:  # noqa: BLE001 - a damaged file gives one row
+                total += 1
         elif suffix in TABLE_SUFFIXES:
-            return None
+            return None  # JSON: the whole file would have to be parsed
         else:
             total += 1
     return total
+
+
+def _count_csv_records(path: Path, delimiter: str) -> int:
+    import csv
+    import io
+
+    from .corpus import _open_lines
+
+    try:
+        with _open_lines(path) as raw, io.TextIOWrapper(raw, encoding="utf-8", errors="replace", newline="") as text:
+            return max(1, sum(1 for _ in csv.reader(text, delimiter=delimiter)) - 1)
+    except (OSError, EOFError, zlib.error, csv.Error):
+        return 1
 
 
 # ---------------------------------------------------------------------------------------------- spool
@@ -455,20 +479,20 @@ class TableSpool:
                   for c in template.columns}
         schema = _arrow_schema(dtypes)
         partial = path.with_name(path.name + ".partial")
+        group = PARQUET_ROW_GROUPS.get(self.name, PARQUET_ROW_GROUP)
         buffered: list[pa.Table] = []
         rows = 0
         with pq.ParquetWriter(partial, schema) as writer:
             for table in self._tables(template):
                 buffered.append(_to_arrow(table, schema))
                 rows += len(table)
-                while rows >= PARQUET_ROW_GROUP:
+                while rows >= group:
                     joined = pa.concat_tables(buffered)
-                    writer.write_table(joined.slice(0, PARQUET_ROW_GROUP).combine_chunks(),
-                                       row_group_size=PARQUET_ROW_GROUP)
-                    rest = joined.slice(PARQUET_ROW_GROUP)
+                    writer.write_table(joined.slice(0, group).combine_chunks(), row_group_size=group)
+                    rest = joined.slice(group)
                     buffered, rows = [rest], len(rest)
             if rows:
-                writer.write_table(pa.concat_tables(buffered).combine_chunks(), row_group_size=PARQUET_ROW_GROUP)
+                writer.write_table(pa.concat_tables(buffered).combine_chunks(), row_group_size=group)
         return partial, path
 
 
