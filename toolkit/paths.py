@@ -26,3 +26,21 @@ def data_path(*parts: str) -> Path:
 
 DEMO_CORPUS = REPO_DIR / "data" / "demo" / "articles"
 DEMO_GOLD = REPO_DIR / "data" / "demo" / "gold"
+
+
+def notebooks_dir() -> Path:
+    """Return the folder holding the curated notebooks (``notebooks/`` at the top of the repository).
+
+    Set the environment variable ``TOOLKIT_NOTEBOOKS_DIR`` to use another folder (for instance your own copies).
+    """
+    override = os.environ.get("TOOLKIT_NOTEBOOKS_DIR")
+    return Path(override) if override else REPO_DIR / "notebooks"
+
+
+def build_dir() -> Path:
+    """Return the folder for generated outputs (``build/`` at the top of the repository).
+
+    Set the environment variable ``TOOLKIT_BUILD_DIR`` to write them elsewhere.
+    """
+    override = os.environ.get("TOOLKIT_BUILD_DIR")
+    return Path(override) if override else REPO_DIR / "build"
