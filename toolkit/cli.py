@@ -17,6 +17,7 @@ from .corpus import corpus_summary
 from .engine import BATCH_SIZE, analyze_corpus
 from .nlp import ModelNotInstalled
 from .registry import RegistryError
+from .sentiment import TIERS, ToneTierUnavailable, check_tier
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -36,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--outlets", help="outlets registry CSV (default: data/outlets.csv)")
     analyze.add_argument("--cleaning-rules", help="page-furniture rules CSV (default: data/cleaning_rules.csv)")
     analyze.add_argument("--actors", help="actors registry CSV (default: data/actors.csv)")
+    analyze.add_argument("--tone", choices=list(TIERS), default="fast",
+                         help="tone tier: fast (default), accurate (needs the accurate extra) or lexicon (VADER)")
     analyze.add_argument("--format", choices=["csv", "parquet", "both"], default="csv",
                          help="file format of every output table (default: csv)")
     analyze.add_argument("--batch-size", type=_positive, default=BATCH_SIZE, metavar="N",
@@ -53,12 +56,36 @@ def build_parser() -> argparse.ArgumentParser:
     progress.add_argument("--progress", dest="progress", action="store_true", default=None, help="always show a progress bar")
     progress.add_argument("--no-progress", dest="progress", action="store_false", help="never show a progress bar")
 
-    evaluate = commands.add_parser("evaluate", help="score the attribution extractor against gold data")
-    evaluate.add_argument("dataset", choices=["demo", "polnear", "basil"])
-    evaluate.add_argument("--data", help="folder holding polnear/ and basil/ (default: ../shared/data if present)")
+    evaluate = commands.add_parser("evaluate", help="score the attribution extractor (demo, polnear, basil) or the "
+                                                    "tone models (newsmtsc) against gold data")
+    evaluate.add_argument("dataset", choices=["demo", "polnear", "basil", "newsmtsc"])
+    evaluate.add_argument("--data", help="folder holding polnear/, basil/, newsmtsc/ (default: ../shared/data if present)")
     evaluate.add_argument("--split", default="dev", choices=["train", "dev"], help="PolNeAR split")
+    evaluate.add_argument("--tier", nargs="+", choices=list(TIERS), default=list(TIERS), help="tone tiers (newsmtsc)")
+    evaluate.add_argument("--folds", type=_positive, default=5, help="cross-validation folds on train (newsmtsc)")
     evaluate.add_argument("--out", help="folder for the score tables (DATASET_TABLE.csv) and DATASET_report.txt")
+
+    train = commands.add_parser("train-tone", help="train a tone model on NewsMTSC (needs ../shared or --data)")
+    train.add_argument("tier", choices=["fast", "accurate"])
+    train.add_argument("--data", help="folder holding newsmtsc/ (default: ../shared/data if present)")
+    train.add_argument("--out", help="folder for the model and its card (default: data/models)")
+    train.add_argument("--limit", type=_positive, help="train on the first N mentions only (for a quick check)")
+    report = commands.add_parser("report", help="render every notebook for a corpus to HTML, with figures as PNG + CSV")
+    report.add_argument("paths", nargs="+", help="files or folders of articles, or one `analyze` output folder")
+    report.add_argument("--out", required=True, help="output folder (reports in OUT/reports, figures in OUT/reports/figures)")
+    report.add_argument("--actors", help="actors registry CSV (default: data/actors.csv)")
+    report.add_argument("--outlets", nargs="+", metavar="OUTLET", help="only these outlets (default: all)")
+    report.add_argument("--groups", help="groups CSV mapping speaker type, role and country to groups (default: data/groups.csv)")
+    report.add_argument("--notebooks", nargs="+", metavar="NN", help="only the notebooks whose names start with these (02 …)")
     return parser
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from .report import render_reports
+
+    render_reports(args.paths, args.out, actors=args.actors, outlets=args.outlets, groups=args.groups,
+                   notebooks=args.notebooks)
+    return 0
 
 
 def _positive(value: str) -> int:
@@ -69,9 +96,14 @@ def _positive(value: str) -> int:
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
-    from .evaluation_runs import run_evaluation
+    if args.dataset == "newsmtsc":
+        from .tone_training import evaluate_tone
 
-    tables, report = run_evaluation(args.dataset, data_dir=args.data, split=args.split)
+        tables, report = evaluate_tone(args.tier, data_dir=args.data, folds=args.folds)
+    else:
+        from .evaluation_runs import run_evaluation
+
+        tables, report = run_evaluation(args.dataset, data_dir=args.data, split=args.split)
     print(report)
     if args.out:
         out = Path(args.out)
@@ -85,6 +117,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
 def run_analyze(args: argparse.Namespace) -> int:
     if args.scheduler and args.engine != "dask":
         raise ValueError("--scheduler needs --engine dask")
+    check_tier(args.tone)
     result = analyze_corpus(
         args.paths, args.out,
         corpus_options=dict(
@@ -92,7 +125,7 @@ def run_analyze(args: argparse.Namespace) -> int:
             outlet_column=args.outlet_column, url_column=args.url_column, date_column=args.date_column,
             byline_column=args.byline_column, outlets=args.outlets, cleaning_rules=args.cleaning_rules,
         ),
-        actors=args.actors, formats=[args.format], batch_size=args.batch_size,
+        actors=args.actors, analysis_options={"tone": args.tone}, formats=[args.format], batch_size=args.batch_size,
         cache=False if args.no_cache else (args.cache or True), engine=args.engine, workers=args.workers,
         scheduler=args.scheduler, progress=args.progress,
     )
@@ -124,7 +157,14 @@ def main(argv: list[str] | None = None) -> int:
             return run_analyze(args)
         if args.command == "evaluate":
             return run_evaluate(args)
-    except (RegistryError, ValueError, FileNotFoundError, ModelNotInstalled) as err:
+        if args.command == "report":
+            return run_report(args)
+        if args.command == "train-tone":
+            from .tone_training import train_tone
+
+            train_tone(args.tier, data_dir=args.data, out=args.out, limit=args.limit)
+            return 0
+    except (RegistryError, ValueError, FileNotFoundError, ModelNotInstalled, ToneTierUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     return 2

