@@ -6,10 +6,16 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    ?= build/demo
 
-.PHONY: demo setup test lab clean
+.PHONY: demo setup test lab clean helsinki
 
 demo: setup
 	$(BIN)/python -m toolkit analyze data/demo/articles --out $(OUT)
+	$(BIN)/python -m toolkit report $(OUT) --out build
+
+# Developers: the report on the July 2018 Helsinki summit coverage in ../shared/data/allsides (61 articles, 19 outlets).
+helsinki: setup
+	$(BIN)/python -m toolkit.slices helsinki --out build/helsinki
+	$(BIN)/python -m toolkit report build/helsinki/corpus.jsonl --actors build/helsinki/actors.csv --out build/helsinki
 
 setup: $(STAMP)
 
