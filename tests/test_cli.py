@@ -68,4 +68,5 @@ def test_two_runs_on_the_demo_corpus_write_identical_bytes(tmp_path):
         outputs.append({path.name: path.read_bytes() for path in sorted(out.iterdir()) if path.is_file()})
         assert sorted(path.name for path in out.iterdir() if path.is_dir()) == [".cache"]  # no spool left
     assert outputs[0] == outputs[1]
-    assert set(outputs[0]) == {"articles.csv", "attributions.csv", "removed_lines.csv", "report.md"}
+    assert set(outputs[0]) == {"articles.csv", "attributions.csv", "removed_lines.csv", "report.md", "sentences.csv",
+                               "actor_tone.csv", "article_tone.csv"}

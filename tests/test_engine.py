@@ -8,6 +8,7 @@ import sqlite3
 import pandas as pd
 import pytest
 
+from toolkit.analysis import ANALYSIS_TABLES
 from toolkit.cli import main
 from toolkit.engine import analyze_corpus
 from toolkit.paths import DEMO_CORPUS
@@ -36,7 +37,7 @@ def run(paths, out, *extra) -> int:
 def test_same_bytes_whatever_the_batch_size_and_cache_state(corpus, tmp_path, monkeypatch):
     assert run(corpus, tmp_path / "whole", "--no-cache", "--batch-size", "1000", "--format", "both") == 0
     reference = outputs(tmp_path / "whole")
-    assert set(reference) == {f"{name}.{ext}" for name in ("articles", "removed_lines", "attributions")
+    assert set(reference) == {f"{name}.{ext}" for name in ("articles", "removed_lines", *ANALYSIS_TABLES)
                               for ext in ("csv", "parquet")} | {"report.md"}
 
     cold = analyze_corpus(corpus, tmp_path / "small", batch_size=4, formats=["both"], progress=False)
@@ -100,7 +101,7 @@ def test_dask_engine_writes_the_same_bytes_as_the_local_engine(tmp_path):
     assert run(DEMO_CORPUS, tmp_path / "dask", "--engine", "dask", "--workers", "2", "--batch-size", "10",
                "--format", "both") == 0
     local, dask = outputs(tmp_path / "local"), outputs(tmp_path / "dask")
-    assert set(local) == set(dask) and len(local) == 7
+    assert set(local) == set(dask) and len(local) == 2 * (2 + len(ANALYSIS_TABLES)) + 1
     for name in local:
         assert local[name] == dask[name], name
     with sqlite3.connect(tmp_path / "dask" / ".cache" / "analysis.sqlite") as db:  # the driver cached every article
