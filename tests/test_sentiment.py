@@ -237,7 +237,7 @@ def test_accurate_training_runs_on_a_small_slice(shared_dir, tmp_path, monkeypat
 
 
 def _one_quick_epoch(self, epochs=1, batch_size=8, learning_rate=6e-5, weight_decay=0.01, warmup=0.1,
-                     label_smoothing=0.05, seed=13, threads=2):
+                     label_smoothing=0.05, seed=13, threads=2, freeze_word_embeddings=True):
     for name, value in locals().items():
         if name != "self":
             setattr(self, name, value)

@@ -168,6 +168,7 @@ class TrainingSettings:
     label_smoothing: float = 0.05
     seed: int = 13
     threads: int = 2
+    freeze_word_embeddings: bool = True
 
 
 def train_network(frame: pd.DataFrame, settings: TrainingSettings, log=print) -> TargetToneNet:
@@ -178,7 +179,7 @@ def train_network(frame: pd.DataFrame, settings: TrainingSettings, log=print) ->
     torch.set_num_threads(settings.threads)
     tokenizer = load_tokenizer()
     network = build_network()
-    network.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
+    network.encoder.embeddings.word_embeddings.weight.requires_grad_(not settings.freeze_word_embeddings)
     encoded = encode(tokenizer, frame["text"].tolist(), frame["target_start"].tolist(), frame["target_end"].tolist())
     labels = torch.tensor([LABELS.index(label) for label in frame["label"]])
     parameters = [p for p in network.parameters() if p.requires_grad]
@@ -225,11 +226,13 @@ def _length_buckets(encoded: list[tuple], batch_size: int, generator: random.Ran
 
 
 def save_network(network: TargetToneNet, path: str | Path, card: dict) -> Path:
-    """Save the trained (non-frozen) weights in half precision as safetensors, with a JSON card beside."""
+    """Save the trained weights in half precision as safetensors, with a JSON card beside (the word embeddings
+    only when they were trained: frozen, they come from the base model's package)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    trained = network.encoder.embeddings.word_embeddings.weight.requires_grad
     state = {name: tensor.detach().to(torch.float16).contiguous()
-             for name, tensor in network.state_dict().items() if not name.endswith(FROZEN)}
+             for name, tensor in network.state_dict().items() if trained or not name.endswith(FROZEN)}
     partial = path.with_name(path.name + ".partial")
     save_file(state, str(partial), metadata={"format": "pt", "labels": ",".join(LABELS)})
     partial.replace(path)
