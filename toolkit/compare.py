@@ -1382,12 +1382,7 @@ def actor_tone_by_outlet(
         sentences, tone_score, negative_share, neutral_share, positive_share, others_articles,
         others_tone_score, difference_from_others, p_value, p_adjusted``.
     """
-    if by not in ("actor", "group"):
-        raise ValueError("by must be 'actor' or 'group'")
-    _require(actor_tone, ["article_id", "outlet", by, "sentences", "tone_score", "negative", "neutral", "positive"],
-             "actor_tone")  # fmt: skip
-    units = _actor_units(actor_tone, by)
-    targets = list(dict.fromkeys(actors)) if actors is not None else sorted(units["target"].unique())
+    units, targets = _actor_targets(actor_tone, by, actors)
     rows = []
     for target in targets:
         part = units[units["target"] == target]
@@ -1419,6 +1414,17 @@ def actor_tone_by_outlet(
     out["p_adjusted"] = adjust_pvalues(out["p_value"], correction)
     out = out.sort_values(["outlet"], kind="stable").reset_index(drop=True)
     return out[ACTOR_TONE_COLUMNS]
+
+
+def _actor_targets(actor_tone: pd.DataFrame, by: str, actors) -> tuple[pd.DataFrame, list]:
+    """Checked actor-tone units (one per article and target) and the targets to report, in order."""
+    if by not in ("actor", "group"):
+        raise ValueError("by must be 'actor' or 'group'")
+    _require(actor_tone, ["article_id", "outlet", by, "sentences", "tone_score", "negative", "neutral", "positive"],
+             "actor_tone")  # fmt: skip
+    units = _actor_units(actor_tone, by)
+    targets = list(dict.fromkeys(actors)) if actors is not None else sorted(units["target"].unique())
+    return units, targets
 
 
 def _actor_units(actor_tone: pd.DataFrame, by: str) -> pd.DataFrame:
@@ -1465,12 +1471,7 @@ def actor_tone_test(
         One row per target: ``target, outlets, articles, sentences, tone_score`` (overall), ``statistic,
         p_value`` (NaN when only one outlet mentions it), ``p_adjusted``.
     """
-    if by not in ("actor", "group"):
-        raise ValueError("by must be 'actor' or 'group'")
-    _require(actor_tone, ["article_id", "outlet", by, "sentences", "tone_score", "negative", "neutral", "positive"],
-             "actor_tone")  # fmt: skip
-    units = _actor_units(actor_tone, by)
-    targets = list(dict.fromkeys(actors)) if actors is not None else sorted(units["target"].unique())
+    units, targets = _actor_targets(actor_tone, by, actors)
     rows = []
     for target in targets:
         part = units[units["target"] == target]
