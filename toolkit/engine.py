@@ -709,8 +709,9 @@ class DaskExecutor:
             self.client = Client(scheduler)
             workers = max(1, len(self.client.nthreads()))
         else:
-            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                        host="127.0.0.1", dashboard_address=None, silence_logs=logging.ERROR)
+            # any free local port for the scheduler's HTTP server: two clusters on one machine never collide
+            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                        dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
             self.client = Client(self.cluster)
         self.in_flight = 2 * max(1, workers)  # batches queued at once: workers stay busy, memory stays bounded
         self.actors = self.client.scatter(actors, broadcast=True)
