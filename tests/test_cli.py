@@ -28,6 +28,10 @@ def test_analyze_writes_tables_and_report(tmp_path, capsys):
         ("Hungarian government", "Hungarian sources"), ("Eszter Farkas", "experts")]
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "Hungarian sources" in report and "empty.txt" in report
+    sentences = pd.read_csv(out / "sentences.csv")
+    assert "## Tone of sentences, own voice and quoted voice" in report
+    for voice, count in sentences["voice"].value_counts().items():  # the report's counts are the table's
+        assert f"| {voice} | {count} |" in report
     assert not list(out.glob("*.partial"))
 
 

@@ -253,3 +253,16 @@ def test_scores_match_hand_computed_values():
     assert table["macro_f1"] == pytest.approx(7 / 9, abs=1e-4)
     assert table["accuracy"] == pytest.approx(0.75)
     assert table["f1_positive"] == pytest.approx(1.0)
+
+
+def test_report_shares_of_tone_labels_by_outlet_and_voice():
+    from toolkit.reporting import tone_by_voice_labels
+
+    sentences = pd.DataFrame({"outlet": ["A", "A", "A", "A", "B"], "voice": ["own", "own", "own", "quoted", "own"],
+                              "tone": ["negative", "negative", "positive", "neutral", "neutral"]})
+    table = tone_by_voice_labels(sentences)
+    assert table.to_dict("records") == [
+        {"outlet": "A", "voice": "own", "sentences": 3, "negative": 0.667, "neutral": 0.0, "positive": 0.333},
+        {"outlet": "A", "voice": "quoted", "sentences": 1, "negative": 0.0, "neutral": 1.0, "positive": 0.0},
+        {"outlet": "B", "voice": "own", "sentences": 1, "negative": 0.0, "neutral": 1.0, "positive": 0.0},
+    ]

@@ -59,7 +59,7 @@ KEY_FIELDS = ("article_id", "outlet", "title", "byline", "byline_credits_agency"
 #: Columns of the articles table kept in memory for the report and the printed summary (not the texts).
 SUMMARY_COLUMNS = ["article_id", "outlet", "status", "n_words", "n_removed_lines", "source_path", "record", "problem"]
 #: Columns of each analysis table the report needs; their value combinations are counted as the run goes.
-REPORT_COLUMNS = {"attributions": ("outlet", "group")}
+REPORT_COLUMNS = {"attributions": ("outlet", "group"), "sentences": ("outlet", "voice", "tone")}
 SPOOL = ".spool"
 
 
@@ -153,7 +153,8 @@ def analyze_corpus(
         if report is None:
             from .reporting import corpus_report
 
-            report = lambda articles, tables: corpus_report(articles, tables.get("attributions"))  # noqa: E731
+            report = lambda articles, tables: corpus_report(articles, tables.get("attributions"),  # noqa: E731
+                                                            tables.get("sentences"))
         written.append(_atomic_text(out / "report.md", report(summary, report_tables)))
     finally:
         executor.close()

@@ -29,9 +29,22 @@ def attribution_mix(attributions: pd.DataFrame) -> pd.DataFrame:
     return counts
 
 
-def corpus_report(articles: pd.DataFrame, attributions: pd.DataFrame | None = None) -> str:
-    """A Markdown report of a loaded corpus: status counts, outlets, the attribution mix when given, and every
-    problem to act on."""
+def tone_by_voice_labels(sentences: pd.DataFrame) -> pd.DataFrame:
+    """Per outlet and voice (own, quoted): sentences, and the share of each tone label."""
+    if sentences.empty:
+        return pd.DataFrame(columns=["outlet", "voice", "sentences", "negative", "neutral", "positive"])
+    table = pd.crosstab([sentences["outlet"], sentences["voice"]], sentences["tone"])
+    table = table.reindex(columns=["negative", "neutral", "positive"], fill_value=0)
+    counts = table.sum(axis=1)
+    shares = table.div(counts, axis=0).round(3)
+    shares.insert(0, "sentences", counts)
+    return shares.reset_index().rename_axis(columns=None)
+
+
+def corpus_report(articles: pd.DataFrame, attributions: pd.DataFrame | None = None,
+                  sentences: pd.DataFrame | None = None) -> str:
+    """A Markdown report of a loaded corpus: status counts, outlets, the attribution mix and the tone of own and
+    quoted voice when given, and every problem to act on."""
     lines = ["# Corpus report", "", f"{len(articles)} input documents.", "", "## Status", ""]
     lines += _markdown_table(corpus_summary(articles))
     lines += ["", "## Outlets", ""]
@@ -39,6 +52,9 @@ def corpus_report(articles: pd.DataFrame, attributions: pd.DataFrame | None = No
     if attributions is not None:
         lines += ["", "## Who is quoted (attributions per outlet and group)", ""]
         lines += _markdown_table(attribution_mix(attributions))
+    if sentences is not None:
+        lines += ["", "## Tone of sentences, own voice and quoted voice (shares of each label)", ""]
+        lines += _markdown_table(tone_by_voice_labels(sentences))
     problems = articles[articles["problem"].notna()][["source_path", "record", "status", "problem"]]
     lines += ["", "## Problems", ""]
     lines += _markdown_table(problems) if len(problems) else ["None."]
