@@ -301,45 +301,47 @@ def _trimmed(text: str, start: int, end: int, paragraph: int) -> tuple[int, int,
 _PRONOUNS = frozenset({"he", "she", "him", "her", "his", "they", "them", "their", "it", "its"})
 
 
-@lru_cache(maxsize=4)
-def _actor_matcher(actors_key: int, actors_csv: str):
-    import io
+class ActorMatcher:
+    """The actors registry indexed for finding mentions in plain text (spaCy's tokenizer only, no parse)."""
 
-    import spacy
+    def __init__(self, actors: pd.DataFrame):
+        import spacy
 
-    from .registry import load_actors
-    from .speakers import ActorIndex
+        from .speakers import ActorIndex
 
-    nlp = spacy.blank("en")
-    table = load_actors(pd.read_csv(io.StringIO(actors_csv), dtype=str, keep_default_na=False))
-    return nlp, ActorIndex.build(nlp, table), table
+        self.nlp = spacy.blank("en")
+        self.index = ActorIndex.build(self.nlp, actors)
+        self.names = frozenset(actors["name"])
+
+    def mentions(self, text: str) -> list[tuple[str, int, int]]:
+        """``(actor, start, end)`` for every name or alias (except one-word city names), and for a person's
+        surname alone when the text names that person in full (or the registry holds only one person of that
+        surname), in order of position."""
+        from spacy.tokens import Span
+        from spacy.util import filter_spans
+
+        doc = self.nlp.make_doc(text)
+        spans = filter_spans([Span(doc, start, end, label=match) for match, start, end in self.index.matcher(doc)])
+        places = _city_names()
+        mentions = [(span.label_, span.start_char, span.end_char) for span in spans if _fold(span.text) not in places]
+        named = {actor for actor, _, _ in mentions}
+        covered = {i for span in spans for i in range(span.start, span.end)}
+        for token in doc:
+            if token.i in covered or not token.text[:1].isupper():
+                continue
+            candidates = self.index.surnames.get(_fold(token.text))
+            if not candidates:
+                continue
+            chosen = [n for n in candidates if n in named] or (list(candidates) if len(candidates) == 1 else [])
+            if len(chosen) == 1:
+                mentions.append((chosen[0], token.idx, token.idx + len(token.text)))
+        return sorted(mentions, key=lambda m: (m[1], m[2], m[0]))
 
 
 def actor_mentions(text: str, actors: pd.DataFrame) -> list[tuple[str, int, int]]:
-    """Registered actors named in a text: ``(actor, start, end)`` for every name or alias (except one-word city
-    names), and for a person's surname alone when the text names that person in full (or the registry holds only one person of that
-    surname), in order of position."""
-    from spacy.tokens import Span
-    from spacy.util import filter_spans
-
-    csv = actors.to_csv(index=False)
-    nlp, index, _ = _actor_matcher(hash(csv), csv)
-    doc = nlp.make_doc(text)
-    spans = filter_spans([Span(doc, start, end, label=match) for match, start, end in index.matcher(doc)])
-    places = _city_names()
-    mentions = [(span.label_, span.start_char, span.end_char) for span in spans if _fold(span.text) not in places]
-    named = {actor for actor, _, _ in mentions}
-    covered = {i for span in spans for i in range(span.start, span.end)}
-    for token in doc:
-        if token.i in covered or not token.text[:1].isupper():
-            continue
-        candidates = index.surnames.get(_fold(token.text))
-        if not candidates:
-            continue
-        chosen = [name for name in candidates if name in named] or (list(candidates) if len(candidates) == 1 else [])
-        if len(chosen) == 1:
-            mentions.append((chosen[0], token.idx, token.idx + len(token.text)))
-    return sorted(mentions, key=lambda m: (m[1], m[2], m[0]))
+    """Registered actors named in a text (see :meth:`ActorMatcher.mentions`); for many texts, build one
+    :class:`ActorMatcher` and reuse it."""
+    return ActorMatcher(actors).mentions(text)
 
 
 @lru_cache(maxsize=1)
@@ -377,6 +379,7 @@ def tone_tables(
     model = model or load_tone_model(tier)
     lexicon = _LexiconModel()
     actors_table = load_actors(actors)
+    matcher = ActorMatcher(actors_table)
     group_map = GroupMap(groups) if groups else default_group_map()
     usable = articles if "status" not in articles else articles[articles["status"] == "ok"]
     by_article = {key: frame for key, frame in attributions.groupby("article_id", sort=False)}
@@ -391,7 +394,7 @@ def tone_tables(
             sentence_rows.append({"article_id": row.article_id, "outlet": row.outlet, "paragraph_index": paragraph,
                                   "sentence_index": number, "start": start, "end": end,
                                   "voice": "quoted" if share > 0.5 else "own", "text": text[start:end]})
-        mention_rows += _mentions(row.article_id, row.outlet, text, sentences, found, actors_table)
+        mention_rows += _mentions(row.article_id, row.outlet, text, sentences, found, matcher)
     sentences = pd.DataFrame(sentence_rows, columns=["article_id", "outlet", "paragraph_index", "sentence_index",
                                                      "start", "end", "voice", "text"])
     texts = sentences["text"].tolist()
@@ -414,11 +417,11 @@ def _quoted_characters(attributions: pd.DataFrame, length: int) -> np.ndarray:
     return inside
 
 
-def _mentions(article_id, outlet, text, sentences, attributions, actors_table) -> list[dict]:
+def _mentions(article_id, outlet, text, sentences, attributions, matcher: ActorMatcher) -> list[dict]:
     """One row per (sentence, actor): the first mention of the actor in the sentence, by name or by a pronoun
     that the attribution engine resolved to the actor."""
-    mentions = actor_mentions(text, actors_table)
-    registered = set(actors_table["name"])
+    mentions = matcher.mentions(text)
+    registered = matcher.names
     for speaker, speaker_text, start, end in zip(attributions.get("speaker", []), attributions.get("speaker_text", []),
                                                  attributions.get("speaker_start", []), attributions.get("speaker_end", [])):
         if speaker in registered and str(speaker_text).lower() in _PRONOUNS and pd.notna(start) and pd.notna(end):
