@@ -22,6 +22,7 @@ from tqdm.auto import tqdm
 
 from .clean import DATELINE
 from .nlp import load_pipeline
+from .parsing import parse_documents
 from .paths import data_path
 from .quotes import Quote, find_quotes
 from .speakers import (ActorIndex, ArticleContext, GroupMap, Speaker, SpeakerResolver, SpeakerWords,
@@ -973,7 +974,7 @@ def extract_attributions(
     records = list(usable[["article_id", "outlet"]].itertuples(index=False))
     pieces = [(number, offset, chunk) for number, text in enumerate(usable["text"].fillna("").astype(str).tolist())
               for offset, chunk in text_chunks(text)]
-    docs = nlp.pipe((parse_text(chunk) for _, _, chunk in pieces), batch_size=batch_size)
+    docs = parse_documents(nlp, (parse_text(chunk) for _, _, chunk in pieces), batch_size=batch_size)
     rows: list[dict] = []
     before = {"paragraph_index": 0, "sentence_index": 0, "article": None}
     for (number, offset, chunk), doc in tqdm(zip(pieces, docs), total=len(pieces), desc="attributions",
