@@ -28,6 +28,11 @@ def quoted(text: str) -> list[str]:
         ("She said “this never closes.\n\nThe next paragraph has no mark.", ["this never closes."]),
         ("“One opens. “Another opens,” he said.", ["One opens.", "Another opens"]),
         ("“Outer with ‘inner’ words,” she said.", ["Outer with ‘inner’ words"]),
+        # an opening mark glued to the words before it and followed by a space closes the open quote
+        ("“That could create real problems,“ said Jim Clyburn.", ["That could create real problems"]),
+        ("„So geht das“, sagte er.", ["So geht das"]),
+        # negative: after a space it opens a new quote (the previous one never closed)
+        ("“First one. “Second one,” he said.", ["First one.", "Second one"]),
     ],
 )
 def test_quotes_are_found(text, expected):

@@ -105,6 +105,15 @@ def _trimmed(text: str, open_at: int, close_at: int, closed: bool, paragraphs: i
     return Quote(start, end, open_at, outer_end, closed, paragraphs, single)
 
 
+def _misturned_closing(text: str, i: int) -> bool:
+    """An opening mark that closes the open quote: glued to the word or punctuation before it and followed by a
+    space, punctuation or the end ('crisis,“ said Noble', German „…“), as typed or autocorrected."""
+    before = text[i - 1] if i > 0 else " "
+    after = text[i + 1] if i + 1 < len(text) else " "
+    return not before.isspace() and before not in "([{—–-/" + DOUBLE_OPEN and (
+        after.isspace() or after in ",.;:!?)]—–")
+
+
 def _starts_with_opening(text: str, p_start: int, p_end: int) -> bool:
     first = _first_non_space(text, p_start)
     return first is not None and first < p_end and text[first] in DOUBLE_OPEN + STRAIGHT_DOUBLE
@@ -134,7 +143,8 @@ def find_quotes(text: str) -> list[Quote]:
             ch = text[i]
             if i == skip or ch not in DOUBLE_OPEN + DOUBLE_CLOSE + STRAIGHT_DOUBLE:
                 continue
-            opening = ch in DOUBLE_OPEN or (ch == STRAIGHT_DOUBLE and (open_at is None or _is_opening(text, i)))
+            opening = (ch in DOUBLE_OPEN and not (open_at is not None and _misturned_closing(text, i))) or (
+                ch == STRAIGHT_DOUBLE and (open_at is None or _is_opening(text, i)))
             if opening:
                 if open_at is not None:  # a new opening mark: the previous quote never closed
                     paragraph_quotes.append(_trimmed(text, open_at, i, False, spanned, False))
