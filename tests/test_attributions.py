@@ -156,6 +156,63 @@ def test_not_attributions(paragraphs):
     assert extract(*paragraphs).empty
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a cue set off by commas inside the sentence it reports: the sentence around it is the content
+        ("The permit, the county clerk said on Friday, had been approved in May.",
+         [("indirect", "county clerk", "The permit, the county clerk said on Friday, had been approved in May")]),
+        ("The council, the mayor said on Monday, will vote on the budget next week.",
+         [("indirect", "mayor", "The council, the mayor said on Monday, will vote on the budget next week")]),
+        ("Facebook created the tool to help in times of crisis, a spokeswoman, Anna White, said on Saturday, "
+         "and it has activated it five times in the last year.",
+         [("indirect", "unnamed spokeswoman", "Facebook created the tool to help in times of crisis, a spokeswoman, "
+           "Anna White, said on Saturday, and it has activated it five times in the last year")]),
+        # negatives: a cue with its own clause keeps it; a split quotation stays a quotation
+        ("In May, the senator said the permit was valid.", [("indirect", "senator", "the permit was valid")]),
+        ("“We will win,” she said, “and we will do it soon.”",
+         [("direct", "she", "We will win,” she said, “and we will do it soon.")]),
+    ],
+)
+def test_mid_sentence_cues(text, expected):
+    assert triples(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a clause before a colon is the reporter's; the one after the cue is reported
+        ("There is less consensus on terrorism: 47% say the United States should commit ground troops; 37% disagree.",
+         [("indirect", "47", "the United States should commit ground troops")]),
+        # negative: with no colon, the clause before the cue is its content
+        ("Budapest was the likely venue, the Kremlin aide said.", [("indirect", "Yury Ushakov", "Budapest was the likely venue")]),
+    ],
+)
+def test_reported_clause_on_the_right_side_of_a_colon(text, expected):
+    assert triples(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a show's title after the cue is neither the second half of a split quote nor a stop to the quotation
+        ("''It's nonsense,'' Mr. Trump said by telephone on NBC's ''Meet the Press.'' ''She lies about everything.''",
+         [("direct", "Donald Trump", "It's nonsense,'' Mr. Trump said by telephone on NBC's ''Meet the Press.'' "
+           "''She lies about everything.")]),
+        ("“We will win,” Clinton said on “Fox and Friends” on Sunday.", [("direct", "Clinton", "We will win")]),
+        # negative: a short quotation in a sentence of its own after the cue still carries on the quotation
+        ("“We will win,” she said. “Fox News Lies.”", [("direct", "she", "We will win,” she said. “Fox News Lies.")]),
+    ],
+)
+def test_quoted_titles_after_the_cue(text, expected):
+    assert triples(extract(text)) == expected
+
+
+def test_misturned_closing_mark_still_closes_the_quotation():
+    frame = extract("“The reality is, if she loses Iowa, that could create real problems,“ said Jim Clyburn, a congressman.")
+    assert triples(frame) == [("direct", "Jim Clyburn", "The reality is, if she loses Iowa, that could create real problems")]
+
+
 def test_speaker_resolution_pronouns_descriptions_and_surnames():
     frame = extract(
         "Russian President Vladimir Putin spoke with Donald Trump for two and a half hours on Thursday.",

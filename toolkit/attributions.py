@@ -53,6 +53,7 @@ ANSWERED = {"request", "question", "inquiry", "query", "criticism", "comment", "
             "allegation", "call", "message", "email", "e-mail", "letter", "report", "claim", "statement", "attack",
             "news", "announcement", "demand", "tweet", "post", "speech", "decision", "ruling", "suggestion", "critic",
             "complaint", "concern", "challenge", "invitation", "offer", "proposal", "threat", "warning"}
+TITLE_SMALL_WORDS = {"a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "with", "from", "by", "is"}
 QUOTE_ONLY_CUES = {"continue", "go", "answer", "reply", "begin", "conclude", "interject", "chime", "offer"}
 DEMANDING = {"urge", "vow", "pledge", "promise", "threaten", "demand", "ask", "call", "beg", "implore", "warn"}
 NOT_SPEAKERS = {"i", "we", "you", "me", "us", "one", "who", "which", "that", "what"}
@@ -63,7 +64,7 @@ SUBJECTS = {"nsubj", "nsubjpass"}
 CONTENT_DEPS = {"ccomp"}
 _QUOTE_CHARS = "\"“”‘’'«»"
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
-_SENTENCE_GAP = re.compile(r"[.!?…][\"”’']?[ \t\u00a0]+$")
+_SENTENCE_GAP = re.compile(r"[.!?…][\"”’']{0,2}[ \t\u00a0]+$")
 _DASH_SIGNATURE = re.compile(
     r"[ \t\u00a0]*(?P<dash>[―—])[ \t\u00a0]*(?P<name>[A-Z][\w.'’-]*(?:[ \u00a0][A-Z][\w.'’-]*){0,4})"
     r"(?=[ \t\u00a0]*(?:[.,(]|\n|$))")
@@ -297,8 +298,11 @@ class DocumentExtractor:
             return inverted, None
         token, inherited = verb, False
         for _ in range(5):
-            subject = next((c for c in token.children if c.dep_ in SUBJECTS and self.quotes.covering(c.idx) is None
-                            and not (c.pos_ == "PRON" and c.lower_ in NOT_SPEAKERS and self._inside_any_quote(c))), None)
+            subjects = [c for c in token.children if c.dep_ in SUBJECTS and self.quotes.covering(c.idx) is None
+                        and not (c.pos_ == "PRON" and c.lower_ in NOT_SPEAKERS and self._inside_any_quote(c))]
+            subject = subjects[0] if subjects else None
+            if len(subjects) > 1 and subjects[1].i < token.i:  # 'The council, the mayor said, will vote': the nearer
+                subject = subjects[-1] if subjects[-1].i < token.i else subjects[1]
             if subject is not None and not (inherited and self._is_complement(token)):
                 if subject.lower_ in {"who", "which", "that"} and token.dep_ == "relcl":
                     return token.head, None
@@ -325,7 +329,7 @@ class DocumentExtractor:
 
     def _clause_head(self, verb: Token) -> Token | None:
         """The verb heading a cue's reported clause (for nesting: 'Ushakov said [Putin had warned that …]')."""
-        clause = next((c for c in verb.children if c.dep_ in CONTENT_DEPS), None)
+        clause = self._reported_clause(verb)
         if clause is not None:
             return clause
         return verb.head if self._reverse_content(verb) else None
@@ -349,13 +353,17 @@ class DocumentExtractor:
             and not self.lexicon.category_of(token)
 
     def _content(self, verb: Token, subject: Token) -> tuple[str, int, int] | None:
-        clause = next((c for c in verb.children if c.dep_ in CONTENT_DEPS), None) or self._that_clause_in_phrase(verb)
+        clause = self._reported_clause(verb) or self._that_clause_in_phrase(verb)
         if clause is not None:
             start, end = self._clause_span(clause)
-            stray_subject = self._object_as_subject(verb, clause)
+            stray_subject = self._object_as_subject(verb, clause) or self._fronted_subject(verb, subject, clause)
             if stray_subject is not None:
                 start = stray_subject.left_edge.idx
             end = self._quoted_sequel(verb, clause, end)
+            if clause.i < verb.i:  # 'Facebook created the tool, a spokeswoman said, and it has used it since'
+                parenthetical = self._parenthetical(verb, subject)
+                if parenthetical is not None and parenthetical[0] <= start:
+                    end = max(end, parenthetical[1])
             return self._classify(start, end, verb, subject)
         if self._reverse_content(verb):
             head = verb.head
@@ -365,6 +373,9 @@ class DocumentExtractor:
                       and not (t.is_punct and t.text not in _QUOTE_CHARS and t.i == verb.left_edge.i - 1)]
             if tokens:
                 start, end = self._trim(tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
+                parenthetical = self._parenthetical(verb, subject)
+                if parenthetical is not None and parenthetical[0] <= start < parenthetical[1]:
+                    end = max(end, parenthetical[1])
                 if end > start:
                     return self._classify(start, end, verb, subject)
         demand = self._demand(verb) if verb.lemma_.lower() == "call" else None
@@ -377,7 +388,39 @@ class DocumentExtractor:
         quote = self._adjacent_quote(verb, subject)
         if quote is not None:
             return self._direct_with_split(quote, verb, subject)
+        parenthetical = self._parenthetical(verb, subject) if not self._has_object(verb) else None
+        if parenthetical is not None:
+            return self._classify(*parenthetical, verb, subject)
         return self._quoted_object(verb) or self._demand(verb) or self._object_content(verb) or self._topic(verb)
+
+    def _parenthetical(self, verb: Token, subject: Token) -> tuple[int, int] | None:
+        """'The permit, his campaign said, had been issued in May': a cue clause set off by commas inside the
+        sentence it reports; the content is the sentence around it (start to end, the cue clause inside)."""
+        sentence = verb.sent
+        left = min(verb.idx, subject.left_edge.idx)
+        right = self._cue_clause_end(verb, subject, appositions=True)
+        before = self.text[sentence.start_char:left].rstrip()
+        after = self.text[right:sentence.end_char].lstrip()
+        if not before.endswith(",") or not after.startswith(",") or before[:-1].rstrip()[-1:] in _QUOTE_CHARS:
+            return None  # '“A,” he said, “B”' is a split quotation
+        if self.quotes.covering(left) is not None or len(_WORD.findall(before)) < 2 or len(_WORD.findall(after)) < 2:
+            return None
+        start, end = self._trim(sentence.start_char, sentence.end_char)
+        return (start, end) if end > start else None
+
+    @staticmethod
+    def _has_object(verb: Token) -> bool:
+        return any(c.dep_ in {"dobj", "xcomp", "ccomp", "prep"} and c.i > verb.i and c.dep_ != "prep" for c in verb.children)
+
+    def _reported_clause(self, verb: Token) -> Token | None:
+        """The cue's clausal complement; with one on each side ('… terrorism: 47% say the United States should …'),
+        the one after the cue, unless the one before runs into the cue with no colon or semicolon between."""
+        clauses = [c for c in verb.children if c.dep_ in CONTENT_DEPS]
+        if len(clauses) > 1 and clauses[0].i < verb.i < clauses[-1].i:
+            between = self.doc[clauses[0].right_edge.i + 1:verb.i]
+            if any(t.text in {":", ";"} for t in between):
+                return clauses[-1]
+        return clauses[0] if clauses else None
 
     @staticmethod
     def _that_clause_in_phrase(verb: Token) -> Token | None:
@@ -502,6 +545,16 @@ class DocumentExtractor:
                 return max(child_end, quotes[-1].end)
         return end
 
+    def _fronted_subject(self, verb: Token, subject: Token, clause: Token) -> Token | None:
+        """'The council, the mayor said, will vote …': the parser gave the cue the reported clause's subject too;
+        it stands before the speaker, a comma between, and the clause has no subject of its own."""
+        if clause.i < verb.i or any(c.dep_ in SUBJECTS | {"expl"} for c in clause.children):
+            return None
+        fronted = next((c for c in verb.children if c.dep_ in SUBJECTS and c.i < subject.left_edge.i), None)
+        if fronted is None or self.text[fronted.right_edge.idx + len(fronted.right_edge):subject.left_edge.idx].strip() != ",":
+            return None
+        return fronted
+
     @staticmethod
     def _object_as_subject(verb: Token, clause: Token) -> Token | None:
         """'told Trump the missiles would …': the parser may take the clause's subject for an object."""
@@ -550,8 +603,10 @@ class DocumentExtractor:
         if quote.outer_end <= verb.idx:
             clause_end = self._cue_clause_end(verb, subject, appositions=True)
             after = self.quotes.covering(self._next_non_space(self._skip_punct(clause_end)))
+            gap = self.text[clause_end:after.outer_start] if after is not None else ""
             if after is not None and after.outer_start >= clause_end and \
-                    re.fullmatch(r"[ \t\u00a0]*[,:;—–-]?[ \t\u00a0]*", self.text[clause_end:after.outer_start]):
+                    re.fullmatch(r"[ \t\u00a0]*[,:;—–-]?[ \t\u00a0]*", gap) and \
+                    not (not gap.strip() and self._short_title(after)):  # 'said on NBC's “Meet the Press.”'
                 end = after.end
         return "direct", start, end
 
@@ -692,7 +747,8 @@ class DocumentExtractor:
             others = [f for f in found if f is not item]
             position, first = item.content_end, True
             while True:
-                following = next((q for q in self.quotes.quotes if q.outer_start >= position and q.start > item.content_end), None)
+                following = next((q for q in self.quotes.quotes if q.outer_start >= position and q.start > item.content_end
+                                  and not (first and self._title_in_cue_clause(item.cue, position, q))), None)
                 if following is None or self._claimed(others, following) or not self._ends_a_sentence(following):
                     break
                 between = self.text[position:following.outer_start]
@@ -706,6 +762,17 @@ class DocumentExtractor:
                     break
                 item.content_end = following.end
                 position, first = following.outer_end, False
+
+    def _short_title(self, quote: Quote) -> bool:
+        words = _WORD.findall(self.text[quote.start:quote.end])
+        return 0 < len(words) <= 5 and all(w[:1].isupper() or w.lower() in TITLE_SMALL_WORDS for w in words)
+
+    def _title_in_cue_clause(self, cue: Token, position: int, quote: Quote) -> bool:
+        """'“…,” Trump said on NBC's “Meet the Press.” “…”': a short quoted title after the cue, in its own clause
+        (no sentence ends between the quote and it), is a name, not the next quotation."""
+        return (cue.idx < quote.outer_start and self._short_title(quote)
+                and quote.outer_start < cue.sent.end_char
+                and "\n" not in self.text[position:quote.outer_start])
 
     def _sentences_between(self, cue: Token, quote: Quote) -> int:
         """Whole sentences between the cue's sentence and a quotation ('… says Roloson. Roloson supports X. “…”')."""

@@ -574,8 +574,8 @@ class SpeakerResolver:
                                  self._descriptor(owner_span) or self._surname(owner_span) or self._person(owner_span))
         finally:
             self._content = content
-        if owner_speaker is None:
-            return None
+        if owner_speaker is None or fold(owner_speaker.name) in PRONOUN_GENDER.keys() | PRONOUNS_PLURAL | PRONOUNS_NEUTER:
+            return None  # 'his campaign' with no one to be 'his': not "his's campaign"
         tail = " ".join(fold(t.text) for t in phrase if t.i > owner.i and not t.is_punct and t.tag_ != "POS")
         tails = [tail] + (["office"] if fold(head.text) in OFFICE_WORDS else [])
         for form in (owner_speaker.name, owner_speaker.name.split()[-1]):
