@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from toolkit.evaluate import (
-    ALL, format_report, match_spans, score_basil, score_content, score_demo, score_polnear,
+    ALL, fold_continuations, format_report, match_spans, score_basil, score_content, score_demo, score_polnear,
 )
 
 
@@ -207,6 +207,32 @@ def test_score_polnear_speaker_agreement():
     content = row(result["content"], outlet=ALL, threshold=0.8)
     assert (content["n_pred"], content["n_gold"], content["n_match"], content["n_ignored_pred"]) == (3, 3, 3, 1)
     assert result["spread"]["spread"].tolist() == [0.0, 0.0]
+
+
+def test_continuations_fold_into_the_attribution_they_carry_on():
+    # article a: a direct quote [0,40) carried on by continuations [50,80) and [90,120) -> one span [0,120);
+    # an indirect row [130,150) after them is never joined; article b's continuation has no row before it
+    # in its own article and stays as it is
+    pred = spans([("a", 0, 40), ("a", 90, 120), ("a", 50, 80), ("a", 130, 150), ("b", 10, 30)],
+                 kind=["direct", "continuation", "continuation", "indirect", "continuation"])
+    folded = fold_continuations(pred)
+    assert list(zip(folded.article_id, folded.content_start, folded.content_end, folded.kind)) == [
+        ("a", 0, 120, "direct"), ("a", 130, 150, "indirect"), ("b", 10, 30, "continuation")]
+    assert list(pred.content_end) == [40, 120, 80, 150, 30]  # the input is not modified
+
+
+def test_score_polnear_scores_polnear_units():
+    # PolNeAR's gold span [0,120) holds a quotation and its continuation paragraph; folded, the two rows are one
+    # prediction matching it at 0.8; unfolded, the quotation alone covers a third of it (no match at 0.8) and
+    # the continuation is a false positive
+    gold = spans([("a", 0, 120)], outlet="Politico", source_text=["Clinton"], source_start=[200],
+                 source_end=[207], is_speech=[True])
+    pred = spans([("a", 0, 40), ("a", 50, 120)], outlet="Politico", kind=["direct", "continuation"],
+                 speaker=["Clinton"] * 2, speaker_text=["Clinton"] * 2)
+    folded = row(score_polnear(pred, gold)["content"], outlet=ALL, threshold=0.8)
+    plain = row(score_polnear(pred, gold, fold=False)["content"], outlet=ALL, threshold=0.8)
+    assert (folded["n_pred"], folded["n_match"]) == (1, 1)
+    assert (plain["n_pred"], plain["n_match"]) == (2, 0)
 
 
 def test_outlet_spread_is_max_minus_min_f1():

@@ -356,13 +356,44 @@ def _group_counts(outlets: pd.Series, groups: pd.Series, side: str) -> pd.Series
 # PolNeAR
 
 
-def score_polnear(pred: pd.DataFrame, gold: pd.DataFrame) -> dict[str, pd.DataFrame]:
+def fold_continuations(pred: pd.DataFrame) -> pd.DataFrame:
+    """PolNeAR's unit: each ``continuation`` row joined to the attribution it carries on.
+
+    The extractor writes a quotation that carries on the previous speaker in a later paragraph as a row of its
+    own (kind ``continuation``, same speaker). PolNeAR annotates such a run of quotation as ONE attribution whose
+    content reaches from the first quotation to the last (on the train split, 34 of 35 continuations that gold
+    covers lie in the same gold span as the quotation before them). Before scoring against PolNeAR, each
+    continuation therefore extends the content of the row before it in the same article (offsets only; the
+    text columns are left as they are); rows of other kinds are never joined. Returns a new table.
+    """
+    if pred.empty or "kind" not in pred:
+        return pred
+    order = pred.assign(_start=pd.to_numeric(pred["content_start"], errors="coerce"),
+                        _end=pd.to_numeric(pred["content_end"], errors="coerce"))
+    order = order.sort_values(["article_id", "_start", "_end"], kind="stable")
+    keep, ends = [], {}
+    previous_article, host = None, None
+    for label, article, kind, end in zip(order.index, order["article_id"], order["kind"], order["_end"]):
+        if kind == "continuation" and article == previous_article and host is not None and not pd.isna(end):
+            ends[host] = max(ends.get(host, end), end)
+            continue
+        keep.append(label)
+        host, previous_article = label, article
+    folded = pred.loc[keep].copy()
+    for label, end in ends.items():
+        folded.loc[label, "content_end"] = max(int(folded.loc[label, "content_end"]), int(end))
+    return folded.sort_index(kind="stable")
+
+
+def score_polnear(pred: pd.DataFrame, gold: pd.DataFrame, fold: bool = True) -> dict[str, pd.DataFrame]:
     """Score predictions on PolNeAR: content by outlet (speech attributions required), spread and speaker.
 
     Parameters
     ----------
     pred
         Extracted attributions for the PolNeAR articles (offsets into their text, title line included).
+        With ``fold`` (the default), continuation rows are first joined to the attribution they carry on
+        (:func:`fold_continuations`), PolNeAR's unit of annotation.
     gold
         Output of :func:`toolkit.datasets.load_polnear`; rows with ``is_speech`` False are ignored (neither
         required nor counted against a prediction matching them).
@@ -378,6 +409,8 @@ def score_polnear(pred: pd.DataFrame, gold: pd.DataFrame) -> dict[str, pd.DataFr
         gold source span.
     """
     pred, gold = _unique_index(pred), _unique_index(gold)
+    if fold:
+        pred = fold_continuations(pred)
     mask = ~gold["is_speech"].astype(bool)
     content = score_content(pred, gold, by="outlet", ignore=mask)
     pairs = _matched_pairs(pred, gold, SPEAKER_THRESHOLD, mask)

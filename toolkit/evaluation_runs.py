@@ -43,7 +43,8 @@ def run_evaluation(dataset: str, *, data_dir: str | Path | None = None, split: s
             articles, gold = load_polnear(root / "polnear", split=split)
             predictions = extract_attributions(articles, progress=progress)
             tables = score_polnear(predictions, gold)
-            title = f"PolNeAR {split}: {len(articles)} articles, {int(gold['is_speech'].sum())} speech attributions"
+            title = (f"PolNeAR {split}: {len(articles)} articles, {int(gold['is_speech'].sum())} speech attributions "
+                     "(continuation rows joined to the attribution they carry on, PolNeAR's unit)")
         elif dataset == "basil":
             articles, phrases = load_basil(root / "basil")
             predictions = extract_attributions(articles, progress=progress)
