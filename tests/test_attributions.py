@@ -208,6 +208,65 @@ def test_quoted_titles_after_the_cue(text, expected):
     assert triples(extract(text)) == expected
 
 
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        # a transcript label in capitals names the person the article names in ordinary case
+        (["WALLACE: Let us start with the summit in Budapest.", "Chris Wallace asked about the call."],
+         [("direct", "Chris Wallace", "Let us start with the summit in Budapest"),
+          ("indirect", "Chris Wallace", "the call")]),
+        # a source noun as a headline label
+        (["Poll: Donald Trump Ties Hillary Clinton in a Three-Way Contest.", "The survey was taken last week."],
+         [("direct", "Poll", "Donald Trump Ties Hillary Clinton in a Three-Way Contest")]),
+        # negatives: a shout in capitals, a subhead of a few words, a topic of two names, an imperative
+        (["BOOM: Trump Just Fired A Missile Directly At Hillary She Will Not Want Anyone To See.",
+          "The campaign was quiet on Monday."], []),
+        (["Kasich: Now or never.", "Kasich, who has held more than 100 town halls, toured the state on Monday."], []),
+        (["Netanyahu and Obama: A tortured relationship between two leaders.",
+          "Benjamin Netanyahu arrived at the White House."], []),
+        (["Follow Mara Ellison on Twitter: @mellison. Reach her directly at the newsroom."], []),
+    ],
+)
+def test_colon_labels(paragraphs, expected):
+    assert triples(extract(*paragraphs)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a coordinated cue with its own pronoun subject is the writer's next report, not the reported words
+        ("Rubio said the real extremist on abortion is Hillary Clinton, and he railed against the moderators.",
+         [("indirect", "Marco Rubio", "the real extremist on abortion is Hillary Clinton")]),
+        ("Sen. Bernie Sanders called him divisive and accused him of failing to “stand together” with voters.",
+         [("indirect", "Bernie Sanders", "him divisive"),
+          ("mixed", "Bernie Sanders", "him of failing to “stand together” with voters")]),
+        # negative: a coordinated clause that is not a report stays in the content
+        ("Trump said he would win the state and he would build a wall.",
+         [("indirect", "Donald Trump", "he would win the state and he would build a wall")]),
+    ],
+)
+def test_coordinated_reports_are_their_own(text, expected):
+    assert triples(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the cue read as a participle of the speaker's noun, right after the quotation
+        ("“Is this the end of the campaign?” one voter asked on Twitter.",
+         [("direct", "unnamed voter", "Is this the end of the campaign?")]),
+        # a cue clause hung inside the quotation it introduces takes its speaker outside the quotation
+        ("Weaver did not seem impressed with the comments on Tuesday, telling reporters, “A lot of people said the "
+         "governor should step down.”",
+         [("direct", "Weaver", "A lot of people said the governor should step down.")]),
+        # negative: a participle of a noun with no quotation before it reports nothing
+        ("A petition calling on him to be banned from the United Kingdom has reached 563,000 signatures.", []),
+    ],
+)
+def test_speakers_the_parse_misplaces(text, expected):
+    assert triples(extract(text)) == expected
+
+
 def test_misturned_closing_mark_still_closes_the_quotation():
     frame = extract("“The reality is, if she loses Iowa, that could create real problems,“ said Jim Clyburn, a congressman.")
     assert triples(frame) == [("direct", "Jim Clyburn", "The reality is, if she loses Iowa, that could create real problems")]

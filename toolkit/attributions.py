@@ -53,6 +53,9 @@ ANSWERED = {"request", "question", "inquiry", "query", "criticism", "comment", "
             "allegation", "call", "message", "email", "e-mail", "letter", "report", "claim", "statement", "attack",
             "news", "announcement", "demand", "tweet", "post", "speech", "decision", "ruling", "suggestion", "critic",
             "complaint", "concern", "challenge", "invitation", "offer", "proposal", "threat", "warning"}
+COLON_IMPERATIVES = {"follow", "contact", "email", "reach", "subscribe", "click", "read", "watch", "see", "listen",
+                     "sign", "join", "like", "share", "download", "visit", "call"}  # 'Follow X on Twitter: @x'
+SOURCE_LABELS = {"poll", "polls", "survey", "study", "newspaper", "editorial", "sources", "insiders", "officials"}
 TITLE_SMALL_WORDS = {"a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "with", "from", "by", "is"}
 QUOTE_ONLY_CUES = {"continue", "go", "answer", "reply", "begin", "conclude", "interject", "chime", "offer"}
 DEMANDING = {"urge", "vow", "pledge", "promise", "threaten", "demand", "ask", "call", "beg", "implore", "warn"}
@@ -201,7 +204,8 @@ class DocumentExtractor:
 
     def _cue(self, verb: Token, quotes_only: bool = False) -> Found | None:
         subject, via = self._subject(verb)
-        if verb.lemma_.lower() == "ask" and verb.tag_ == "VBN" and not any(c.dep_ == "nsubj" for c in verb.children):
+        if verb.lemma_.lower() == "ask" and verb.tag_ == "VBN" and not any(c.dep_ == "nsubj" for c in verb.children) \
+                and self._speaker_read_as_head(verb) is None:
             return self._asked(verb)  # 'Asked about the missiles, Trump said': Trump was asked, not asking
         if subject is None:
             subject = self._subject_before(verb)
@@ -293,7 +297,7 @@ class DocumentExtractor:
         if self._verb_read_as_noun(verb):
             return next((c for c in verb.children if c.dep_ == "nsubj"),
                         next((c for c in verb.children if c.dep_ == "compound" and c.pos_ == "PROPN"), None)), None
-        inverted = self._inverted_subject(verb)
+        inverted = self._inverted_subject(verb) or self._speaker_read_as_head(verb)
         if inverted is not None:
             return inverted, None
         token, inherited = verb, False
@@ -303,11 +307,12 @@ class DocumentExtractor:
             subject = subjects[0] if subjects else None
             if len(subjects) > 1 and subjects[1].i < token.i:  # 'The council, the mayor said, will vote': the nearer
                 subject = subjects[-1] if subjects[-1].i < token.i else subjects[1]
-            if subject is not None and not (inherited and self._is_complement(token)):
+            climb = inherited and self._is_complement(token) and self.quotes.covering(token.head.idx) is None
+            if subject is not None and not climb:
                 if subject.lower_ in {"who", "which", "that"} and token.dep_ == "relcl":
                     return token.head, None
                 return subject, None
-            if inherited and self._is_complement(token):
+            if climb:
                 token = token.head  # 'said X had been … and wrote …': the parser hung 'wrote' on the complement
                 continue
             if token.dep_ in {"conj", "advcl", "xcomp", "acomp"} and token.head is not token:
@@ -346,6 +351,16 @@ class DocumentExtractor:
         if not re.search(r"[\"”’'][ \t\u00a0]*$", before):
             return None
         return next((c for c in verb.rights if c.pos_ == "PROPN" and c.dep_ in {"dobj", "npadvmod", "attr", "appos", "dative"}), None)
+
+    def _speaker_read_as_head(self, verb: Token) -> Token | None:
+        """'“What if …?” the 43-year-old asked in …': right after a closing quotation mark, the parser read the cue
+        as a participle modifying the speaker; the noun it hangs on is the speaker."""
+        head = verb.head
+        if verb.dep_ != "acl" or head.i != verb.i - 1 or head.pos_ not in {"NOUN", "PROPN"} or \
+                any(c.dep_ in SUBJECTS | {"agent"} for c in verb.children):
+            return None
+        before = self.text[max(0, head.left_edge.idx - 4):head.left_edge.idx]
+        return head if re.search(r"[\"”’'][ \t\u00a0]*$", before) else None
 
     def _is_complement(self, token: Token) -> bool:
         """A clause that is the content of a cue verb (not a cue itself)."""
@@ -658,6 +673,8 @@ class DocumentExtractor:
     def _characterization(self, verb: Token) -> tuple[str, int, int] | None:
         """'described the talks as "…"', 'called it "very productive"'."""
         for child in verb.rights:
+            if child.dep_ in {"cc", "conj"}:
+                break  # 'called him divisive and accused him of …': the next report is its own
             quotes = [q for q in self.quotes.overlapping(child.left_edge.idx, child.right_edge.idx + len(child.right_edge))]
             if quotes:
                 first = next((c for c in verb.rights), child)
@@ -809,11 +826,16 @@ class DocumentExtractor:
         """Transcripts and headlines: 'WALLACE: Let's start …', 'Pat Caddell: Democrat voters worried …'."""
         added = []
         for match in _SPEAKER_COLON.finditer(self.text):
-            name = match.group("name")
-            named = name.isupper() or self._names_someone(match.start("name"), match.end("name")) or \
-                (match.group("inverted") is not None and all(w[:1].isupper() for w in name.split()))
-            if fold_label(name) in COLON_LABELS or not named:
+            name, label = match.group("name"), fold_label(match.group("name"))
+            if label in COLON_LABELS or label.split()[:1] in ([w] for w in COLON_IMPERATIVES):
                 continue
+            named = (self._capitals_name(name, match.start("name")) if name.isupper() else
+                     self._names_someone(match.start("name"), match.end("name")) or label.split()[-1] in self._source_nouns)
+            named = named or (match.group("inverted") is not None and all(w[:1].isupper() for w in name.split()))
+            quoted = any(c in _QUOTE_CHARS.replace("'", "") for c in match.group("content")[:3]) or bool(
+                find_quotes(match.group("content")))
+            if not named or not quoted and (len(_WORD.findall(match.group("content"))) <= 4 or " and " in f" {label} "):
+                continue  # subheads ('Kasich: Now or never.') and topics ('Netanyahu and Obama: A tortured relationship')
             start, end = self._trim(match.start("content"), match.end("content"))
             if end - start < 10 or any(f.content_start < end and start < f.content_end and not
                                        (start <= f.content_start and f.content_end <= end) for f in found):
@@ -825,6 +847,21 @@ class DocumentExtractor:
             added.append(Found("direct", start, end, None, span, speaker, span.sent,
                                cue_lemma=":", cue_text=":", cue_category="neutral"))
         return added
+
+    @property
+    def _source_nouns(self) -> set[str]:
+        return self.context.words.unnamed | SOURCE_LABELS
+
+    def _capitals_name(self, name: str, position: int) -> bool:
+        """'WALLACE: …' in a transcript: a label in capitals is a speaker when the article writes it elsewhere in
+        ordinary case as a person's or body's name ('Chris Wallace'), not a place or a shout ('BOOM:', 'KABUL:')."""
+        for match in re.finditer(rf"\b{re.escape(name)}\b", self.text, flags=re.IGNORECASE):
+            if match.start() == position or match.group().isupper() or not match.group()[:1].isupper():
+                continue
+            span = self.doc.char_span(match.start(), match.end(), alignment_mode="expand")
+            if span is not None and all(t.ent_type_ in {"PERSON", "ORG", "NORP", ""} for t in span):
+                return True
+        return False
 
     def _names_someone(self, start: int, end: int) -> bool:
         """Whether a label before a colon is a name ('Pat Caddell', 'Poll'), not a clause ('Ushakov told reporters')."""
@@ -952,8 +989,9 @@ class DocumentExtractor:
     def _clause_span(self, clause: Token) -> tuple[int, int]:
         """The reported clause, without 'that' and without coordinated reports of their own ('and wrote …')."""
         separate = {t.i for c in clause.subtree if c.dep_ in {"conj", "advcl"} and c.i > clause.i and c.pos_ == "VERB"
-                    and self.lexicon.category_of(c) and not any(g.dep_ in SUBJECTS for g in c.children)
-                    and self._has_own_content(c) for t in c.subtree}
+                    and self.lexicon.category_of(c) and (not any(g.dep_ in SUBJECTS for g in c.children)
+                                                         and self._has_own_content(c) or self._narrated_report(c))
+                    for t in c.subtree}
         semicolon = next((t.i for t in clause.subtree if t.text == ";" and t.i > clause.left_edge.i
                           and self.quotes.covering(t.idx) is None), None)
         if semicolon is not None:
@@ -976,6 +1014,12 @@ class DocumentExtractor:
             if following is not None and following.outer_start >= end and not self.text[end:following.outer_start].strip(" ,:"):
                 end = following.end
         return start, end
+
+    def _narrated_report(self, verb: Token) -> bool:
+        """'said the real extremist is Clinton, and he railed against the moderators': a coordinated cue verb whose
+        subject is a third-person pronoun, outside any quotation, is the writer reporting another act of speech."""
+        return verb.dep_ == "conj" and self.quotes.covering(verb.idx) is None and any(
+            g.dep_ == "nsubj" and g.lower_ in {"he", "she", "they"} and g.i < verb.i for g in verb.children)
 
     def _trim(self, start: int, end: int) -> tuple[int, int]:
         while start < end and (self.text[start].isspace() or self.text[start] in ",;:—–"):
