@@ -31,6 +31,10 @@ def quoted(text: str) -> list[str]:
         # an opening mark glued to the words before it and followed by a space closes the open quote
         ("“That could create real problems,“ said Jim Clyburn.", ["That could create real problems"]),
         ("„So geht das“, sagte er.", ["So geht das"]),
+        # a line break after a sentence's end closes an unclosed quote, as a blank line does (paragraphs on lines)
+        ('He said "this never closes.\nThe next line is the reporter\'s. "They sue," he said.', ["this never closes.", "They sue"]),
+        # negative: a line break inside a sentence (hard-wrapped text) does not
+        ('A hard-wrapped quote: "this runs\non the next line," she said.', ["this runs\non the next line"]),
         # negative: after a space it opens a new quote (the previous one never closed)
         ("“First one. “Second one,” he said.", ["First one.", "Second one"]),
     ],

@@ -17,7 +17,8 @@ SINGLE_OPEN = "‘‹"
 SINGLE_CLOSE = "’›"
 STRAIGHT_DOUBLE = '"'
 STRAIGHT_SINGLE = "'"
-_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+# a blank line, or a line break after the end of a sentence (texts that set paragraphs on single lines)
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n|(?<=[.!?…”\"’)\]])[ \t\u00a0]*\n")
 
 
 @dataclass(frozen=True)
