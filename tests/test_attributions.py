@@ -267,6 +267,27 @@ def test_speakers_the_parse_misplaces(text, expected):
     assert triples(extract(text)) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the object of 'say' is what was said; a clause whose subject the parser took for the object too
+        ("Trump says racist things.", [("indirect", "Donald Trump", "racist things")]),
+        ("Pressed on the point, the candidate said families of people killed by police file lawsuits.",
+         [("indirect", "candidate", "families of people killed by police file lawsuits")]),
+        # a reported clause the parser cut in two is joined again
+        ("John Kerry said the Iranians released by the United States were in some cases close to completing "
+         "their sentences.",
+         [("indirect", "John Kerry", "the Iranians released by the United States were in some cases close to "
+           "completing their sentences")]),
+        # negatives: a pronoun object says nothing; 'tell' keeps its addressee out of the content
+        ("He said it twice before leaving the room.", []),
+        ("She told reporters the talks would resume.", [("indirect", "she", "the talks would resume")]),
+    ],
+)
+def test_what_is_said_as_an_object(text, expected):
+    assert triples(extract(text)) == expected
+
+
 def test_misturned_closing_mark_still_closes_the_quotation():
     frame = extract("“The reality is, if she loses Iowa, that could create real problems,“ said Jim Clyburn, a congressman.")
     assert triples(frame) == [("direct", "Jim Clyburn", "The reality is, if she loses Iowa, that could create real problems")]

@@ -44,6 +44,7 @@ OBJECT_CUES = {
     "recall", "repeat", "reiterate", "echo", "call", "label", "brand", "term", "dub", "characterize",
     "characterise", "charge", "fault", "applaud", "commend", "lament", "decry", "mock", "ridicule", "attack",
     "defend", "endorse", "back", "laud", "promise", "pledge", "vow", "threaten", "urge", "recommend", "report",
+    "say",  # 'Trump says racist things', 'said goodbye', and a clause whose subject the parser took for an object
 }
 REPORTING_OBJECT = {"describe", "characterize", "characterise"}  # 'described the meeting' reports it
 TOPIC_PREPOSITIONS = {"speak": {"of"}, "comment": {"on"}, "remark": {"on"}, "respond": {"to"}, "reply": {"to"},
@@ -374,6 +375,8 @@ class DocumentExtractor:
             stray_subject = self._object_as_subject(verb, clause) or self._fronted_subject(verb, subject, clause)
             if stray_subject is not None:
                 start = stray_subject.left_edge.idx
+            for sequel in (c for c in verb.rights if c.dep_ in CONTENT_DEPS and c.i > clause.i > verb.i):
+                end = max(end, self._clause_span(sequel)[1])  # 'said the Iranians released by … were close to …'
             end = self._quoted_sequel(verb, clause, end)
             if clause.i < verb.i:  # 'Facebook created the tool, a spokeswoman said, and it has used it since'
                 parenthetical = self._parenthetical(verb, subject)
