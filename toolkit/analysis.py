@@ -26,13 +26,14 @@ def analyze_articles(
     actors: pd.DataFrame | str | Path | None = None,
     progress: bool | None = None,
     tone: str | None = "fast",
+    parse: str = "selective",
 ) -> dict[str, pd.DataFrame]:
     """Analyse the ``ok`` articles of a corpus table; returns ``{table name: table}`` (see :data:`ANALYSIS_TABLES`).
 
     ``tone`` is the tone tier (``fast``, ``accurate``, ``lexicon``; see :mod:`toolkit.sentiment`), or None for
-    attributions only.
+    attributions only. ``parse`` is ``selective`` (default) or ``full`` (see :mod:`toolkit.parsing`).
     """
-    attributions = extract_attributions(articles, nlp=nlp, actors=actors, progress=progress)
+    attributions = extract_attributions(articles, nlp=nlp, actors=actors, progress=progress, parse=parse)
     if tone is None:
         return {"attributions": attributions}
     tables = tone_tables(articles, attributions, tier=tone, actors=actors)

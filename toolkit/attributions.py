@@ -1061,6 +1061,7 @@ def extract_attributions(
     cue_verbs: str | Path | None = None,
     batch_size: int = 32,
     progress: bool | None = None,
+    parse: str = "selective",
 ) -> pd.DataFrame:
     """Find every attribution in the ``ok`` articles of a corpus table.
 
@@ -1074,6 +1075,9 @@ def extract_attributions(
         Registry, group map and cue lexicon (tables or paths); defaults from ``data/``.
     progress
         Show a progress bar; ``None`` shows one only on an interactive terminal.
+    parse
+        ``selective`` (default) runs the whole pipeline only over the sentences that can hold an attribution
+        and only tokenises the rest; ``full`` parses every sentence (see :mod:`toolkit.parsing`).
 
     Returns
     -------
@@ -1088,7 +1092,10 @@ def extract_attributions(
     records = list(usable[["article_id", "outlet"]].itertuples(index=False))
     pieces = [(number, offset, chunk) for number, text in enumerate(usable["text"].fillna("").astype(str).tolist())
               for offset, chunk in text_chunks(text)]
-    docs = parse_documents(nlp, (parse_text(chunk) for _, _, chunk in pieces), batch_size=batch_size)
+    if parse not in PARSE_MODES:
+        raise ValueError(f"unknown parse mode {parse!r}; use one of {', '.join(PARSE_MODES)}")
+    docs = parse_documents(nlp, (parse_text(chunk) for _, _, chunk in pieces), batch_size=batch_size,
+                           selective=parse == "selective")
     rows: list[dict] = []
     before = {"paragraph_index": 0, "sentence_index": 0, "article": None}
     for (number, offset, chunk), doc in tqdm(zip(pieces, docs), total=len(pieces), desc="attributions",
@@ -1108,6 +1115,7 @@ def extract_attributions(
 
 
 CHUNK_CHARACTERS = 100_000
+PARSE_MODES = ("selective", "full")
 
 
 def text_chunks(text: str, limit: int | None = None) -> list[tuple[int, str]]:

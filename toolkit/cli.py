@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--actors", help="actors registry CSV (default: data/actors.csv)")
     analyze.add_argument("--tone", choices=list(TIERS), default="fast",
                          help="tone tier: fast (default), accurate (needs the accurate extra) or lexicon (VADER)")
+    analyze.add_argument("--parse", choices=["selective", "full"], default="selective",
+                         help="selective (default): the full spaCy pipeline only over sentences that can hold an "
+                              "attribution, and the sentence before each; full: every sentence")
     analyze.add_argument("--format", choices=["csv", "parquet", "both"], default="csv",
                          help="file format of every output table (default: csv)")
     analyze.add_argument("--batch-size", type=_positive, default=BATCH_SIZE, metavar="N",
@@ -125,7 +128,8 @@ def run_analyze(args: argparse.Namespace) -> int:
             outlet_column=args.outlet_column, url_column=args.url_column, date_column=args.date_column,
             byline_column=args.byline_column, outlets=args.outlets, cleaning_rules=args.cleaning_rules,
         ),
-        actors=args.actors, analysis_options={"tone": args.tone}, formats=[args.format], batch_size=args.batch_size,
+        actors=args.actors, analysis_options={"tone": args.tone, "parse": args.parse}, formats=[args.format],
+        batch_size=args.batch_size,
         cache=False if args.no_cache else (args.cache or True), engine=args.engine, workers=args.workers,
         scheduler=args.scheduler, progress=args.progress,
     )

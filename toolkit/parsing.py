@@ -1,13 +1,169 @@
-"""Parse article texts with the spaCy pipeline: the one place the attribution engine calls ``nlp.pipe``."""
+"""Parse article texts with the spaCy pipeline, fully only where an attribution can be: the one place the
+attribution engine calls ``nlp.pipe``.
+
+The dependency parser and the entity recogniser are three quarters of the cost of analysing a corpus, and most
+sentences of a news article attribute nothing. :func:`parse_documents` with ``selective=True`` sends through the
+full pipeline only the sentences that can hold or introduce an attribution (:func:`sentences_to_parse`):
+
+- every sentence that a quotation overlaps (found with :func:`toolkit.quotes.find_quotes`, so a quote of
+  several sentences or paragraphs is parsed whole);
+- every sentence with a form of a cue verb of the lexicon ("said", "tells", "warning", "wrote"), "according",
+  or a speaker label ("WALLACE: …");
+- the sentence before each of those, so the people a pronoun or a surname points back to are recognised,
+  with their titles, as the full parse would.
+
+The other sentences are only tokenised (each its own sentence, with no tags, entities or dependencies), and
+the pieces are joined into one ``Doc`` per text with the same text and character offsets as a full parse. The
+registry's names are matched over the whole text either way. ``python -m toolkit analyze --parse full`` (or
+``extract_attributions(..., parse="full")``) parses every sentence instead.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+_WORD = re.compile(r"[A-Za-z]+")
+_LINE_START = re.compile(r"\n[ \t\u00a0]*(?=\S)")
+#: sentences kept around each sentence that needs the parse (the one before, for antecedents)
+CONTEXT_BEFORE = 1
 
-def parse_documents(nlp: Language, texts: Iterable[str], batch_size: int = 32) -> Iterator[Doc]:
-    """Parsed documents for ``texts``, in order, one per text, each with the same text."""
-    return nlp.pipe(texts, batch_size=batch_size)
+
+def parse_documents(nlp: Language, texts: Iterable[str], batch_size: int = 32,
+                    selective: bool = False) -> Iterator[Doc]:
+    """Parsed documents for ``texts``, in order, one per text, each with exactly the text it was given.
+
+    With ``selective``, only the sentences :func:`sentences_to_parse` picks go through the whole pipeline; the
+    rest are tokenised only (see the module docstring)."""
+    if not selective:
+        yield from nlp.pipe(texts, batch_size=batch_size)
+        return
+    triggers = cue_word_forms(nlp)
+    group: list[str] = []
+    for text in texts:
+        group.append(text)
+        if len(group) >= batch_size:
+            yield from _parse_group(nlp, group, triggers, batch_size)
+            group = []
+    if group:
+        yield from _parse_group(nlp, group, triggers, batch_size)
+
+
+def _parse_group(nlp: Language, texts: list[str], triggers: frozenset[str], batch_size: int) -> list[Doc]:
+    plans = [_segments(text, sentences_to_parse(text, triggers)) for text in texts]
+    full_texts = [text[start:end] for text, plan in zip(texts, plans) for start, end, full, _ in plan if full]
+    parsed = iter(nlp.pipe(full_texts, batch_size=batch_size))
+    docs = []
+    for text, plan in zip(texts, plans):
+        parts = [next(parsed) if full else _tokenised(nlp, text[start:end], [s - start for s in starts])
+                 for start, end, full, starts in plan]
+        docs.append(parts[0] if len(parts) == 1 else Doc.from_docs(parts, ensure_whitespace=False,
+                                                                     exclude=["tensor"]))
+    return docs
+
+
+def sentences_to_parse(text: str, triggers: frozenset[str] | None = None) -> list[tuple[int, int, bool]]:
+    """The sentences of ``text`` as ``(start, end, parse)``: ``parse`` is true where an attribution can be (see
+    the module docstring). Sentences follow :func:`toolkit.sentiment.split_sentences` and line breaks."""
+    from .attributions import _SPEAKER_COLON
+    from .quotes import find_quotes
+    from .sentiment import split_sentences
+
+    triggers = triggers if triggers is not None else cue_word_forms(None)
+    sentences = _line_split(text, split_sentences(text))
+    quotes = [(q.outer_start, q.outer_end) for q in find_quotes(text)]
+    labels = [m.start("name") for m in _SPEAKER_COLON.finditer(text)]
+    marks = []
+    for start, end in sentences:
+        quoted = any(q_start < end and q_end > start for q_start, q_end in quotes)
+        labelled = any(start <= label < end for label in labels)
+        marks.append(quoted or labelled or _has_trigger(text[start:end], triggers))
+    wanted = [any(marks[i:i + CONTEXT_BEFORE + 1]) for i in range(len(marks))]
+    return [(start, end, parse) for (start, end), parse in zip(sentences, wanted)]
+
+
+def _has_trigger(sentence: str, triggers: frozenset[str]) -> bool:
+    for number, match in enumerate(_WORD.finditer(sentence)):
+        word = match.group()
+        if word in triggers or (number == 0 or word.isupper()) and word.lower() in triggers:
+            return True
+    return False
+
+
+def _line_split(text: str, sentences: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """Sentences also end at a line break, as the pipeline's ``paragraph_boundaries`` has it."""
+    pieces = []
+    for start, end, _ in sentences:
+        cuts = [start, *(m.end() for m in _LINE_START.finditer(text, start, end)), end]
+        pieces += [(a, b) for a, b in zip(cuts, cuts[1:]) if text[a:b].strip()]
+    return pieces
+
+
+def _segments(text: str, sentences: list[tuple[int, int, bool]]) -> list[tuple[int, int, bool, list[int]]]:
+    """Contiguous pieces covering the whole text, ``(start, end, parse, sentence starts)``: runs of sentences
+    with the same ``parse``; the spaces between two sentences go with the first."""
+    if not sentences:
+        return [(0, len(text), True, [0])]
+    pieces: list[list] = []
+    for start, _, parse in sentences:
+        if pieces and pieces[-1][2] == parse:
+            pieces[-1][3].append(start)
+        else:
+            pieces.append([start, None, parse, [start]])
+    pieces[0][0] = 0
+    pieces[0][3][0] = 0
+    for piece, following in zip(pieces, pieces[1:] + [None]):
+        piece[1] = following[0] if following is not None else len(text)
+    return [tuple(piece) for piece in pieces]
+
+
+def _tokenised(nlp: Language, text: str, sentence_starts: list[int]) -> Doc:
+    """A piece that is only tokenised: each sentence a flat tree (first token the root, label ``dep``), so
+    sentence boundaries hold in the joined document and no word looks like a verb, subject or entity."""
+    tokens = nlp.make_doc(text)
+    starts = sorted(set(sentence_starts))
+    heads, deps, root = [], [], 0
+    for token in tokens:
+        if token.i == 0 or (starts and token.idx in starts):
+            root = token.i
+        heads.append(root)
+        deps.append("ROOT" if token.i == root else "dep")
+    return Doc(nlp.vocab, words=[t.text for t in tokens], spaces=[bool(t.whitespace_) for t in tokens],
+               heads=heads, deps=deps)
+
+
+@lru_cache(maxsize=4)
+def cue_word_forms(nlp: Language | None) -> frozenset[str]:
+    """Lower-case word forms that may be a cue: the lexicon's verbs inflected (regular endings, and the
+    irregular forms the pipeline's lemmatizer knows), the quote-only cues, and "according"."""
+    from .attributions import QUOTE_ONLY_CUES, default_cue_lexicon
+
+    lemmas = {word for entry in default_cue_lexicon().categories for word in entry.split()[:1]}
+    lemmas |= set(QUOTE_ONLY_CUES)
+    forms = {"according"}
+    for lemma in lemmas:
+        forms |= _regular_forms(lemma)
+    if nlp is not None and "lemmatizer" in nlp.pipe_names:
+        lookups = nlp.get_pipe("lemmatizer").lookups
+        if lookups.has_table("lemma_exc"):
+            for table in ("verb", "noun"):
+                for form, bases in lookups.get_table("lemma_exc").get(table, {}).items():
+                    if any(base in lemmas for base in bases):
+                        forms.add(form)
+    return frozenset(forms)
+
+
+def _regular_forms(lemma: str) -> set[str]:
+    """'say' → says, sayed, saying; 'note' → notes, noted, noting; 'deny' → denies, denied; 'admit' → admitted."""
+    if lemma.endswith("e"):
+        return {lemma, lemma + "s", lemma + "d", lemma[:-1] + "ing"}
+    forms = {lemma, lemma + "s", lemma + "es", lemma + "ed", lemma + "ing"}
+    if lemma.endswith("y") and lemma[-2:-1] not in "aeiou":
+        forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied"}
+    if re.search(r"[^aeiou][aeiou][bdgklmnprt]$", lemma):
+        forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}
+    return forms
