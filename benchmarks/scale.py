@@ -2,12 +2,13 @@
 
     python benchmarks/scale.py [--sizes 1000 5000 all] [--data ../shared/data/allsides/articles.jsonl.gz]
                                [--engine local|dask] [--workers 2] [--batch-size 200] [--out build/benchmarks]
-                               [--no-bare]
+                               [--no-bare | --bare-up-to N]
 
 For each size N it takes the first N records of the corpus (one JSON Lines file, as a user would have it) and
 measures, on the same machine:
 1. the bare parse: ``nlp.pipe`` over the cleaned texts of the ``ok`` articles with the toolkit's English
-   pipeline (texts over 100,000 characters in the same pieces ``analyze`` parses), in this process;
+   pipeline (texts over 100,000 characters in the same pieces ``analyze`` parses), in this process, or in as
+   many processes as Dask workers with ``--engine dask`` (``--bare-up-to N`` skips it for larger samples);
 2. a cold ``python -m toolkit analyze`` in a fresh process with an empty cache, and
 3. the same command again (warm: every article in the cache).
 Wall time, ``ok`` articles and words per second, and the peak resident memory of the analyze process and all
@@ -96,8 +97,9 @@ def run_analyze(sample: Path, out: Path, options: list[str]) -> tuple[float, int
     return elapsed, peak
 
 
-def bare_parse(sample: Path) -> tuple[float, int, int]:
-    """Seconds of a bare ``nlp.pipe`` over the ok texts; and how many ok articles and words they hold."""
+def bare_parse(sample: Path, processes: int = 1) -> tuple[float, int, int]:
+    """Seconds of a bare ``nlp.pipe`` over the ok texts (in ``processes`` processes, as spaCy's ``n_process``);
+    and how many ok articles and words they hold."""
     import toolkit
     from toolkit.attributions import text_chunks
     from toolkit.nlp import load_pipeline
@@ -109,7 +111,7 @@ def bare_parse(sample: Path) -> tuple[float, int, int]:
     words = sum(len(text.split()) for text in texts)
     pieces = (piece for text in texts for _, piece in text_chunks(text))
     started = time.perf_counter()
-    for _ in nlp.pipe(pieces, batch_size=32):
+    for _ in nlp.pipe(pieces, batch_size=32, n_process=processes):
         pass
     return time.perf_counter() - started, len(texts), words
 
@@ -136,6 +138,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=200)
     parser.add_argument("--out", type=Path, default=REPO / "build" / "benchmarks")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare parse (no ratio)")
+    parser.add_argument("--bare-up-to", type=int, metavar="N",
+                        help="run the bare parse only for samples of at most N records (it takes as long as analyze)")
     args = parser.parse_args(argv)
     if not args.data.is_file():
         print(f"AllSides corpus not found at {args.data}; pass --data", file=sys.stderr)
@@ -156,9 +160,10 @@ def main(argv: list[str] | None = None) -> int:
             warm, warm_peak = run_analyze(sample, out, options)
             ok, words = ok_counts(out)
             bare = None
-            if not args.no_bare:
-                print(f"{records} records: bare parse …", file=sys.stderr, flush=True)
-                bare, _, _ = bare_parse(sample)
+            if not args.no_bare and (args.bare_up_to is None or records <= args.bare_up_to):
+                processes = args.workers if args.engine == "dask" else 1  # the same cores as analyze
+                print(f"{records} records: bare parse in {processes} process(es) …", file=sys.stderr, flush=True)
+                bare, _, _ = bare_parse(sample, processes)
             rows.append({
                 "records": records, "ok_articles": ok, "words": words, "engine": args.engine,
                 "cold_s": round(cold, 1), "articles_per_s": round(ok / cold, 2), "words_per_s": round(words / cold),
@@ -169,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
                 "cold_over_bare": None if bare is None else round(cold / bare, 2),
             })
             print(markdown(pd.DataFrame(rows[-1:])), file=sys.stderr, flush=True)
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows).sort_values("records", kind="stable").reset_index(drop=True)
     args.out.mkdir(parents=True, exist_ok=True)
     table.to_csv(args.out / "scale.csv", index=False, lineterminator="\n")
     machine = (f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
