@@ -26,7 +26,7 @@ from .parsing import parse_documents
 from .paths import data_path
 from .quotes import Quote, find_quotes
 from .speakers import (ActorIndex, ArticleContext, GroupMap, Speaker, SpeakerResolver, SpeakerWords,
-                       default_group_map, default_speaker_words)
+                       default_group_map, default_speaker_words, document_text)
 
 ATTRIBUTION_COLUMNS = [
     "article_id", "outlet", "attribution_index", "paragraph_index", "sentence_index", "kind", "cue", "cue_text",
@@ -151,8 +151,8 @@ class DocumentExtractor:
 
     def __init__(self, doc: Doc, context: ArticleContext, lexicon: CueLexicon):
         self.doc = doc
-        self.text = doc.text
-        self.quotes = QuoteIndex(find_quotes(doc.text))
+        self.text = document_text(doc)
+        self.quotes = QuoteIndex(find_quotes(self.text))
         self.context = context
         self.resolver = SpeakerResolver(context)
         self.lexicon = lexicon
@@ -1164,7 +1164,7 @@ def parse_text(text: str) -> str:
 def attribution_rows(doc: Doc, article_id: str, outlet: str, index: ActorIndex, words: SpeakerWords,
                      group_map: GroupMap, lexicon: CueLexicon, text: str | None = None) -> list[dict]:
     """Attribution rows of one parsed article (``text``: the article's own text, if the parse saw a masked one)."""
-    text = doc.text if text is None else text
+    text = document_text(doc) if text is None else text
     context = ArticleContext.build(doc, index, words)
     found = DocumentExtractor(doc, context, lexicon).run()
     paragraph_starts = [0] + [m.end() for m in re.finditer(r"\n\s*\n", text)]

@@ -423,11 +423,19 @@ def scene_country(verb: Token | None, words: SpeakerWords) -> str | None:
     return None
 
 
+def document_text(doc: Doc) -> str:
+    """``doc.text``, joined once per document (spaCy joins its tokens' texts again at every call)."""
+    text = doc.user_data.get("toolkit_text")
+    if text is None:
+        text = doc.user_data["toolkit_text"] = doc.text
+    return text
+
+
 def paragraph_scene(phrase: Span, words: SpeakerWords) -> str | None:
     """The place a paragraph opens in ('In central Kyiv, …', 'On the embankment below the Chain Bridge, …'),
     from the speaker's paragraph or the one before: where a resident or passer-by is speaking."""
     doc = phrase.doc
-    text = doc.text
+    text = document_text(doc)
     start = text.rfind("\n\n", 0, phrase.start_char)
     previous = text.rfind("\n\n", 0, max(start, 0))
     for paragraph_start in (start + 2 if start >= 0 else 0, previous + 2 if previous >= 0 else None):
