@@ -288,6 +288,24 @@ def test_what_is_said_as_an_object(text, expected):
     assert triples(extract(text)) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the question put: a clause opening with 'if', 'whether' or a wh-word, or what it was 'about'
+        ("Then Mr. Rubin asked the students if they were always so serious.",
+         [("indirect", "Rubin", "if they were always so serious")]),
+        ("When asked by Ingraham on Thursday about foreign workers, Cruz said the plan was bad.",
+         [("indirect", "Ingraham", "foreign workers"), ("indirect", "Cruz", "the plan was bad")]),
+        ("Asked at a briefing on Monday about her future role, the press secretary said she would matter.",
+         [("indirect", "unknown", "her future role"), ("indirect", "press secretary", "she would matter")]),
+        # negatives: a request is not a question
+        ("Asked to leave, the protesters refused.", []),
+    ],
+)
+def test_questions_asked(text, expected):
+    assert triples(extract(text)) == expected
+
+
 def test_misturned_closing_mark_still_closes_the_quotation():
     frame = extract("“The reality is, if she loses Iowa, that could create real problems,“ said Jim Clyburn, a congressman.")
     assert triples(frame) == [("direct", "Jim Clyburn", "The reality is, if she loses Iowa, that could create real problems")]

@@ -266,26 +266,37 @@ class DocumentExtractor:
         return subject.lower_ in NARRATORS and subject.dep_ == "nsubj" and self.quotes.covering(subject.idx) is None
 
     def _asked(self, verb: Token) -> Found | None:
-        """'Asked about the missiles, Trump …', 'when asked whether …': the question put is reported speech of an
-        unnamed questioner; the content is what was asked."""
-        if verb.tag_ != "VBN" or any(c.dep_ == "agent" for c in verb.children):
+        """'Asked about the missiles, Trump …', 'when asked by a reporter whether …', 'X was asked why …': the
+        question put is reported speech of the questioner (the agent, if named; else unnamed); the content is
+        what was asked."""
+        if verb.tag_ != "VBN":
             return None
-        about = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "about"), None)
-        if about is not None:
-            tokens = [t for t in about.subtree if t.i != about.i]
-        else:
-            clause = next((c for c in verb.children if c.dep_ in {"ccomp", "xcomp"} and c.i > verb.i), None)
-            if clause is None or clause.left_edge.tag_ not in {"WRB", "WP", "IN"}:
-                return None  # 'asked to leave' is a request, not a question
-            tokens = list(clause.subtree)
+        tokens = self._question(verb)
         if not tokens:
             return None
         start, end = self._trim(tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
         if end - start < 3:
             return None
+        agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+        asker = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+        speaker_span = self._speaker_span(asker) if asker is not None else None
+        speaker = self.resolver.resolve(speaker_span, verb, (start, end)) if speaker_span is not None else None
         kind = "mixed" if self.quotes.overlapping(start, end) else "indirect"
-        return Found(kind, start, end, verb, None, None, verb.sent, cue_lemma="ask", cue_text=verb.text,
+        return Found(kind, start, end, verb, speaker_span, speaker, verb.sent, cue_lemma="ask", cue_text=verb.text,
                      cue_category=self.lexicon.category_of(verb) or "neutral")
+
+    def _question(self, verb: Token) -> list[Token]:
+        """What a form of 'ask' asks: 'about …', or a clause opening with 'if', 'whether' or a wh-word ('asked
+        the students if they were …'); not a request ('asked to leave', 'asked them to vote')."""
+        about = next((c for c in verb.rights if c.dep_ == "prep" and c.lower_ == "about"), None) or next(
+            (t for t in verb.subtree if t.i > verb.i and t.dep_ == "prep" and t.lower_ == "about"
+             and t.head.i <= verb.i + 6 and self.quotes.covering(t.idx) is None), None)
+        if about is not None:
+            return [t for t in about.subtree if t.i != about.i]
+        clause = next((c for c in verb.children if c.dep_ in {"ccomp", "xcomp", "advcl"} and c.i > verb.i
+                       and c.left_edge.lower_ in {"if", "whether", "why", "how", "what", "who", "whom", "which",
+                                                  "when", "where"}), None)
+        return list(clause.subtree) if clause is not None else []
 
     def _subject(self, verb: Token) -> tuple[Token | None, Speaker | None]:
         """The cue's subject, inherited through conjunctions and participles; 'X quoted Y as saying'."""
@@ -392,13 +403,18 @@ class DocumentExtractor:
             if tokens:
                 start, end = self._trim(tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
                 parenthetical = self._parenthetical(verb, subject)
-                if parenthetical is not None and parenthetical[0] <= start < parenthetical[1]:
+                if parenthetical is not None and parenthetical[0] <= start <= parenthetical[1]:
                     end = max(end, parenthetical[1])
                 if end > start:
                     return self._classify(start, end, verb, subject)
         demand = self._demand(verb) if verb.lemma_.lower() == "call" else None
         if demand is not None:
             return demand
+        question = self._question(verb) if verb.lemma_.lower() == "ask" else []
+        if question:
+            start, end = self._trim(question[0].idx, question[-1].idx + len(question[-1]))
+            if end - start >= 3:
+                return self._classify(start, end, verb, subject)
         if verb.lemma_.lower() in CHARACTERIZING:
             characterization = self._characterization(verb)
             if characterization is not None:
