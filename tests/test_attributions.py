@@ -54,7 +54,7 @@ def triples(frame: pd.DataFrame) -> list[tuple[str, str, str]]:
         (["Trump said the call had been “very productive” and that a meeting was agreed."],
          [("mixed", "Donald Trump", "the call had been “very productive” and that a meeting was agreed")]),
         (["Ushakov described the conversation as “very substantive and extremely frank”."],
-         [("mixed", "Yury Ushakov", "the conversation as “very substantive and extremely frank")]),
+         [("mixed", "Yury Ushakov", "the conversation as “very substantive and extremely frank”")]),
         (["Mara Ellison, a historian, told the paper the plan may be “a bit of theatre,” but it is “not insignificant for Budapest.”"],
          [("mixed", "Mara Ellison", "the plan may be “a bit of theatre,” but it is “not insignificant for Budapest.”")]),
         # according to, institutions, unnamed sources
@@ -303,6 +303,23 @@ def test_what_is_said_as_an_object(text, expected):
     ],
 )
 def test_questions_asked(text, expected):
+    assert triples(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a characterisation runs over the object and its complements, quotation marks included
+        ("Today the People's Daily newspaper calls it \"the pearl\" on the Silk Road Economic Belt.",
+         [("mixed", "People's Daily newspaper", "it \"the pearl\" on the Silk Road Economic Belt")]),
+        ("Former Florida Gov. Jeb Bush called Trump “unhinged.”", [("mixed", "Jeb Bush", "Trump “unhinged.”")]),
+        # negatives: the writer's aside after a comma, and a phrase before the cue ('On Twitter, … called')
+        ("Party Chairman Reince Priebus called the remarks a \"new low,\" linking to a story about the donors.",
+         [("mixed", "Chairman Reince Priebus", "the remarks a \"new low,\"")]),
+        ("On Twitter, Jeb Bush called the plan “unhinged.”", [("mixed", "Jeb Bush", "the plan “unhinged.”")]),
+    ],
+)
+def test_characterisations(text, expected):
     assert triples(extract(text)) == expected
 
 

@@ -532,7 +532,7 @@ class DocumentExtractor:
         veto it': what is demanded or promised is the content."""
         lemma = verb.lemma_.lower()
         if lemma == "call":
-            prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in {"for", "on"}), None) or next(
+            prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in {"for", "on"} and c.i > verb.i), None) or next(
                 (c for c in verb.rights if c.dep_ == "advcl" and c.left_edge.lower_ == "for"), None)
             if prep is None:
                 return None
@@ -690,15 +690,41 @@ class DocumentExtractor:
         return right
 
     def _characterization(self, verb: Token) -> tuple[str, int, int] | None:
-        """'described the talks as "…"', 'called it "very productive"'."""
+        """'described the talks as "…"', 'called it "very productive"', 'calls it "the pearl" on the Silk Road':
+        the cue's object and complements, up to a coordinated report ('… and accused him of …'), when a
+        quotation is among them."""
+        children = []
         for child in verb.rights:
             if child.dep_ in {"cc", "conj"}:
                 break  # 'called him divisive and accused him of …': the next report is its own
-            quotes = [q for q in self.quotes.overlapping(child.left_edge.idx, child.right_edge.idx + len(child.right_edge))]
-            if quotes:
-                first = next((c for c in verb.rights), child)
-                return "mixed", first.left_edge.idx if first.left_edge.i > verb.i else first.idx, quotes[-1].end
-        return None
+            if child.dep_ == "punct":
+                continue
+            before = self.doc[child.left_edge.i - 1] if child.left_edge.i > 0 else None
+            if children and before is not None and (before.text in {",", "—", "–", "--"} or before.text in {'"', "”", "''"}
+                                                    and self.doc[before.i - 1].text == ","):
+                break  # 'called him a "moderate," a subtle dig at …': the writer's aside
+            children.append(child)
+        if not children:
+            return None
+        reports = {t.i for c in children for r in c.subtree if r.dep_ == "conj" and r.pos_ == "VERB"
+                   and self.lexicon.category_of(r) for t in self.doc[r.left_edge.i - 1:r.right_edge.i + 1]}
+        tokens = sorted((t for c in children for t in c.subtree if t.i not in reports), key=lambda t: t.i)
+        aside = next((t.i + (t.text not in {",", "—", "–", "--"}) for t in tokens if t.i + 1 < len(self.doc) and t.i > tokens[0].i
+                      and (t.text in {",", "—", "–", "--"} and self.quotes.covering(t.idx) is None
+                           or t.text in {'"', "”", "''"} and self.doc[t.i - 1].text == ",")
+                      and any(d.left_edge.i == t.i + 1 and d.dep_ in {"relcl", "appos", "advcl", "acl", "npadvmod"}
+                              for d in self.doc[t.i + 1:min(len(self.doc), t.i + 8)])), None)
+        if aside is not None:  # 'called him a "moderate," a subtle dig at …', '…, linking to a story …'
+            tokens = [t for t in tokens if t.i < aside] or tokens
+        start = children[0].left_edge.idx if children[0].left_edge.i > verb.i else children[0].idx
+        end = max(t.idx + len(t) for t in tokens)
+        quotes = self.quotes.overlapping(start, end)
+        if not quotes:
+            return None
+        for quote in quotes:
+            end = max(end, quote.outer_end if quote.end <= end + 2 else quote.end)
+        start, end = self._trim(start, end)
+        return "mixed", start, end
 
     # ----------------------------------------------------------------------------------- according to
 
