@@ -323,6 +323,39 @@ def test_characterisations(text, expected):
     assert triples(extract(text)) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a reporting noun with its owner or its 'by' phrase: 'her claim that …', 'calls for …', 'claim to be …'
+        ("Clinton's claim that 90 percent of her e-mails were in the system is her camp's calculation.",
+         [("indirect", "Clinton", "90 percent of her e-mails were in the system")]),
+        ("The department pushed back against claims by intelligence agencies that some messages should be classified.",
+         [("indirect", "intelligence agencies", "some messages should be classified")]),
+        ("A second-place finish would bolster Rubio's claim to be the strongest alternative to the front-runner.",
+         [("indirect", "Marco Rubio", "be the strongest alternative to the front-runner")]),
+        # negatives: a reporting noun with no one owning it, or with no content
+        ("The claim that he made was false.", []),
+        ("His statement on Friday was short.", []),
+    ],
+)
+def test_reporting_nouns(text, expected):
+    assert triples(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 'promise' and 'threaten' with 'to be' speak of likelihood, not of a promise or a threat
+        ("The debate promised to be a crucial moment for the candidates.", []),
+        ("The storm threatened to become the worst in a decade.", []),
+        # negative: a promise to do something is reported speech
+        ("Sanders promised to end the deportation regime.", [("indirect", "Sanders", "end the deportation regime")]),
+    ],
+)
+def test_promise_to_be_is_not_a_promise(text, expected):
+    assert triples(extract(text)) == expected
+
+
 def test_misturned_closing_mark_still_closes_the_quotation():
     frame = extract("“The reality is, if she loses Iowa, that could create real problems,“ said Jim Clyburn, a congressman.")
     assert triples(frame) == [("direct", "Jim Clyburn", "The reality is, if she loses Iowa, that could create real problems")]

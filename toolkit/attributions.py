@@ -57,6 +57,10 @@ ANSWERED = {"request", "question", "inquiry", "query", "criticism", "comment", "
 COLON_IMPERATIVES = {"follow", "contact", "email", "reach", "subscribe", "click", "read", "watch", "see", "listen",
                      "sign", "join", "like", "share", "download", "visit", "call"}  # 'Follow X on Twitter: @x'
 SOURCE_LABELS = {"poll", "polls", "survey", "study", "newspaper", "editorial", "sources", "insiders", "officials"}
+SPEECH_NOUNS = {"claim", "call", "statement", "assertion", "allegation", "accusation", "suggestion", "insistence",
+                "promise", "pledge", "vow", "warning", "demand", "argument", "remark", "comment", "plea", "appeal",
+                "prediction", "denial", "admission"}  # 'her claim that …', 'his calls for …'
+DEMAND_NOUNS = {"call", "demand", "plea", "appeal"}
 TITLE_SMALL_WORDS = {"a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "with", "from", "by", "is"}
 QUOTE_ONLY_CUES = {"continue", "go", "answer", "reply", "begin", "conclude", "interject", "chime", "offer"}
 DEMANDING = {"urge", "vow", "pledge", "promise", "threaten", "demand", "ask", "call", "beg", "implore", "warn"}
@@ -170,6 +174,8 @@ class DocumentExtractor:
                 item = self._cue(token)
             elif token.pos_ == "VERB" and token.lemma_.lower() in QUOTE_ONLY_CUES:
                 item = self._cue(token, quotes_only=True)
+            elif token.pos_ == "NOUN" and token.lemma_.lower() in SPEECH_NOUNS:
+                item = self._noun_cue(token)
             else:
                 item = None
             if item is not None:
@@ -226,6 +232,39 @@ class DocumentExtractor:
         return Found(kind, start, end, verb, speaker_span, speaker, verb.sent, via=via,
                      cue_lemma=verb.lemma_.lower(), cue_text=verb.text,
                      cue_category=self.lexicon.category_of(verb) or "neutral", clause_head=self._clause_head(verb))
+
+    def _noun_cue(self, noun: Token) -> Found | None:
+        """'Clinton's claim that 90 percent of her e-mails were …', 'his calls for increased surveillance', 'claims by
+        intelligence agencies that …': a reporting noun with its owner or its 'by' phrase as the speaker and a
+        'that' clause, a 'for' phrase (demands) or a 'to' clause as the content."""
+        owner = next((c for c in noun.children if c.dep_ == "poss" and c.lower_ not in {"its", "their"} | NOT_SPEAKERS), None)
+        if owner is None:
+            by = next((c for c in noun.rights if c.dep_ == "prep" and c.lower_ in {"by", "from"}), None)
+            owner = next((c for c in by.children if c.dep_ == "pobj"), None) if by is not None else None
+        if owner is None or self.quotes.covering(owner.idx) is not None:
+            return None
+        lemma = noun.lemma_.lower()
+        content: list[Token] = []
+        for child in noun.rights:
+            if child.dep_ in {"acl", "ccomp", "relcl"} and any(g.dep_ == "mark" and g.lower_ == "that" for g in child.children):
+                content = [t for t in child.subtree if not (t.dep_ == "mark" and t.head.i == child.i and t.lower_ == "that")]
+            elif child.dep_ in {"acl", "xcomp"} and any(g.dep_ == "aux" and g.lower_ == "to" and g.i < child.i
+                                                          for g in child.children):
+                content = list(child.subtree)[1:] if child.left_edge.lower_ == "to" else list(child.subtree)
+            elif child.dep_ == "prep" and child.lower_ == "for" and lemma in DEMAND_NOUNS:
+                content = [t for t in child.subtree if t.i != child.i]
+            if content:
+                break
+        if not content:
+            return None
+        start, end = self._trim(content[0].idx, content[-1].idx + len(content[-1]))
+        if end - start < 3:
+            return None
+        speaker_span = self._speaker_span(owner)
+        speaker = self.resolver.resolve(speaker_span, noun, (start, end))
+        kind = "mixed" if self.quotes.overlapping(start, end) else "indirect"
+        return Found(kind, start, end, noun, speaker_span, speaker, noun.sent, cue_lemma=lemma, cue_text=noun.text,
+                     cue_category=self.lexicon.categories.get(lemma, "neutral"))
 
     def _subject_before(self, verb: Token) -> Token | None:
         """'In a statement to the Observer, her adviser, Jake Sullivan, said: …', 'About 4 in 10 say …': the parser
@@ -362,7 +401,9 @@ class DocumentExtractor:
         before = self.text[max(0, verb.idx - 4):verb.idx]
         if not re.search(r"[\"”’'][ \t\u00a0]*$", before):
             return None
-        return next((c for c in verb.rights if c.pos_ == "PROPN" and c.dep_ in {"dobj", "npadvmod", "attr", "appos", "dative"}), None)
+        return next((c for c in verb.rights if c.pos_ == "PROPN" and c.dep_ in {"dobj", "npadvmod", "attr", "appos", "dative"}
+                     or c.i == verb.i + 1 and c.text[:1].isupper() and c.dep_ in {"advmod", "npadvmod", "dobj", "attr"}
+                     and c.pos_ in {"ADV", "NOUN", "ADJ", "PROPN"}), None)  # '”, said Skelly,' read as an adverb
 
     def _speaker_read_as_head(self, verb: Token) -> Token | None:
         """'“What if …?” the 43-year-old asked in …': right after a closing quotation mark, the parser read the cue
@@ -542,6 +583,8 @@ class DocumentExtractor:
             complement = next((c for c in verb.children if c.dep_ in {"xcomp", "ccomp"}), None)
             if complement is None:
                 return None
+            if lemma in {"promise", "threaten"} and complement.dep_ == "xcomp" and complement.lemma_.lower() in {"be", "become"}:
+                return None  # 'the debate promised to be a crucial moment': likelihood, not a promise
             obj = next((c for c in verb.children if c.dep_ in {"dobj", "dative"} and c.i < complement.i), None)
             tokens = (list(obj.subtree) if obj is not None else []) + list(complement.subtree)
         else:
