@@ -356,6 +356,23 @@ def test_promise_to_be_is_not_a_promise(text, expected):
     assert triples(extract(text)) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a second reported clause coordinated with the cue: 'and that …', or backshifted with no subject
+        ("Mr. Trump said that their father could be unyielding, and that Freddy had struggled with his criticism.",
+         [("indirect", "Donald Trump", "their father could be unyielding, and that Freddy had struggled with his criticism")]),
+        ("Ms. Gedrich said she hoped to get her account back, and then would continue to spread her message.",
+         [("indirect", "Gedrich", "she hoped to get her account back, and then would continue to spread her message")]),
+        # negative: what the speaker did next is not what was said
+        ("The mayor said the budget was balanced, and then left the room without taking questions.",
+         [("indirect", "mayor", "the budget was balanced")]),
+    ],
+)
+def test_second_reported_clauses(text, expected):
+    assert triples(extract(text)) == expected
+
+
 def test_misturned_closing_mark_still_closes_the_quotation():
     frame = extract("“The reality is, if she loses Iowa, that could create real problems,“ said Jim Clyburn, a congressman.")
     assert triples(frame) == [("direct", "Jim Clyburn", "The reality is, if she loses Iowa, that could create real problems")]

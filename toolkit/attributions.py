@@ -430,6 +430,8 @@ class DocumentExtractor:
             for sequel in (c for c in verb.rights if c.dep_ in CONTENT_DEPS and c.i > clause.i > verb.i):
                 end = max(end, self._clause_span(sequel)[1])  # 'said the Iranians released by … were close to …'
             end = self._quoted_sequel(verb, clause, end)
+            if clause.i > verb.i:
+                end = self._reported_sequel(verb, clause, end)
             if clause.i < verb.i:  # 'Facebook created the tool, a spokeswoman said, and it has used it since'
                 parenthetical = self._parenthetical(verb, subject)
                 if parenthetical is not None and parenthetical[0] <= start:
@@ -631,6 +633,22 @@ class DocumentExtractor:
         if fronted is None or self.text[fronted.right_edge.idx + len(fronted.right_edge):subject.left_edge.idx].strip() != ",":
             return None
         return fronted
+
+    def _reported_sequel(self, verb: Token, clause: Token, end: int) -> int:
+        """'said that A and that B', 'said she hoped to get it back, and then would continue …': a second reported
+        clause the parser coordinated with the cue verb - opening with 'that', or with no subject of its own and a
+        backshifted auxiliary ('would', 'had') - is part of what was said."""
+        for child in verb.rights:
+            if child.dep_ != "conj" or child.i < clause.i or self.lexicon.category_of(child) \
+                    or self.quotes.covering(child.left_edge.idx) is not None:
+                continue
+            that = any(g.dep_ == "mark" and g.lower_ == "that" for g in child.children)
+            backshifted = not any(g.dep_ in SUBJECTS for g in child.children) and any(
+                g.dep_ == "aux" and g.lower_ in {"would", "could", "should", "might", "had"} for g in child.children)
+            if (that or backshifted) and "\n" not in self.text[end:child.left_edge.idx]:
+                edge = child.right_edge
+                end = max(end, self._trim(child.left_edge.idx, edge.idx + len(edge))[1])
+        return end
 
     @staticmethod
     def _object_as_subject(verb: Token, clause: Token) -> Token | None:
