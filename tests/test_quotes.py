@@ -35,6 +35,10 @@ def quoted(text: str) -> list[str]:
         ('He said "this never closes.\nThe next line is the reporter\'s. "They sue," he said.', ["this never closes.", "They sue"]),
         # negative: a line break inside a sentence (hard-wrapped text) does not
         ('A hard-wrapped quote: "this runs\non the next line," she said.', ["this runs\non the next line"]),
+        # markup left in a text: attribute values are not quotations, the quotation after them is
+        ('<tweet pic="" author="JebBush">Praying for the victims.</tweet> "We will win," she said.', ["We will win"]),
+        # negative: a quotation after an equals sign with a space is still one
+        ('The ruling = "a disgrace," he said.', ["a disgrace"]),
         # negative: after a space it opens a new quote (the previous one never closed)
         ("“First one. “Second one,” he said.", ["First one.", "Second one"]),
     ],

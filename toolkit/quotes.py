@@ -121,7 +121,8 @@ def _starts_with_opening(text: str, p_start: int, p_end: int) -> bool:
 
 
 _DOUBLED = re.compile(r"''|``")
-_FILLER = "\u2060"  # stands in for the second character of a doubled mark, so offsets keep their places
+_FILLER = "\u2060"
+_ATTRIBUTE = re.compile(r'(?<=[\w-])="[^"\n<>]*"')  # stands in for the second character of a doubled mark, so offsets keep their places
 
 
 def find_quotes(text: str) -> list[Quote]:
@@ -130,6 +131,8 @@ def find_quotes(text: str) -> list[Quote]:
     Doubled marks (``like this'' in some archives) count as double quotation marks."""
     if "''" in text or "``" in text:
         text = _DOUBLED.sub('"' + _FILLER, text)
+    if '="' in text:  # markup left in the text ('<tweet author="JebBush">'): attribute values are not quotations
+        text = _ATTRIBUTE.sub(lambda m: m.group().replace('"', " "), text)
     quotes: list[Quote | None] = []
     paragraphs = _paragraph_spans(text)
     open_at: int | None = None
