@@ -373,6 +373,76 @@ def test_second_reported_clauses(text, expected):
     assert triples(extract(text)) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the parser hung the cue on the quotation's own verb: the name after the closing mark is the speaker
+        ("''If Reagan had gone with Kemp, I would have been sitting in Siberia for a long time,'' Mr. Daniloff, now "
+         "81 and retired in Cambridge, Mass., said by telephone this week.",
+         [("direct", "Daniloff", "If Reagan had gone with Kemp, I would have been sitting in Siberia for a long time")]),
+        ("“The media are in the tank for Clinton, and we will prove it,” Brent Bozell III, founder of the Media "
+         "Research Center, tells Breitbart News.",
+         [("direct", "Brent Bozell III", "The media are in the tank for Clinton, and we will prove it")]),
+        # negative: a quotation followed by the writer's own sentence is nobody's
+        ("“Make America Great Again,” the red hats read, and the crowd cheered.", []),
+    ],
+)
+def test_speaker_right_after_the_quotation(text, expected):
+    assert triples(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a 'that' clause the parser hung on a noun deep in the cue's phrase
+        ("Hillary Clinton is telling customers at a popular Manchester, New Hampshire, breakfast spot that her "
+         "campaign needs them tomorrow.",
+         [("indirect", "Hillary Clinton", "her campaign needs them tomorrow")]),
+        # 'issued a statement saying …': the issuer speaks
+        ("On Saturday, Trump issued a statement saying that Scalia was a brilliant justice.",
+         [("indirect", "Donald Trump", "Scalia was a brilliant justice")]),
+        ("The campaign released a radio ad on Tuesday saying the governor had raised taxes twice.",
+         [("indirect", "campaign", "the governor had raised taxes twice")]),
+        # negatives: a relative clause is not a report; a participle of a noun nobody issued is not speech
+        ("She told the story of a farmer in Iowa who lost his land.", []),
+        ("A sign saying the road was closed stood at the corner.", []),
+    ],
+)
+def test_reports_the_parse_hangs_on_nouns(text, expected):
+    assert triples(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a cue on the right side of a colon with its own object does not report the left side
+        ("Even people who endorsed the plan sounded equivocal: Former Rep. Jane Harman called it “the least bad "
+         "option under the circumstances.”",
+         [("mixed", "Jane Harman", "it “the least bad option under the circumstances.”")]),
+    ],
+)
+def test_cue_after_a_colon_with_its_own_object(text, expected):
+    assert triples(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # poll answers: 'said yes', 'said so', 'said the same'
+        ("Asked if Sanders could win in November, 72 percent of Democrats said yes while 48 percent overall agreed.",
+         [("indirect", "unknown", "if Sanders could win in November"), ("indirect", "72 percent of Democrats", "yes")]),
+        ("Half of the respondents said so in the survey.", [("indirect", "Half of the respondents", "so")]),
+        ("In the same poll, 43 percent of independents said the same.",
+         [("indirect", "43 percent of independents", "the same")]),
+        # negatives: 'so' and 'no' that open a longer phrase are not answers
+        ("He said so many things during the debate.", [("indirect", "he", "so many things during the debate")]),
+        ("Nobody said no one would come.", [("indirect", "nobody", "no one would come")]),
+    ],
+)
+def test_short_answers(text, expected):
+    assert triples(extract(text)) == expected
+
+
 def test_misturned_closing_mark_still_closes_the_quotation():
     frame = extract("“The reality is, if she loses Iowa, that could create real problems,“ said Jim Clyburn, a congressman.")
     assert triples(frame) == [("direct", "Jim Clyburn", "The reality is, if she loses Iowa, that could create real problems")]

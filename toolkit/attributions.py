@@ -60,6 +60,10 @@ SOURCE_LABELS = {"poll", "polls", "survey", "study", "newspaper", "editorial", "
 SPEECH_NOUNS = {"claim", "call", "statement", "assertion", "allegation", "accusation", "suggestion", "insistence",
                 "promise", "pledge", "vow", "warning", "demand", "argument", "remark", "comment", "plea", "appeal",
                 "prediction", "denial", "admission"}  # 'her claim that …', 'his calls for …'
+ISSUED_TEXTS = {"statement", "letter", "tweet", "post", "message", "release", "email", "e-mail", "memo", "note", "video",
+                "ad", "advertisement", "op-ed", "editorial", "column", "essay", "speech", "filing", "brief", "report",
+                "notice", "announcement", "communique", "mailer", "flyer", "ruling", "opinion", "petition"}
+ANSWERS = {"yes", "no", "so", "nope", "yeah", "absolutely", "definitely", "maybe"}
 DEMAND_NOUNS = {"call", "demand", "plea", "appeal"}
 TITLE_SMALL_WORDS = {"a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "with", "from", "by", "is"}
 QUOTE_ONLY_CUES = {"continue", "go", "answer", "reply", "begin", "conclude", "interject", "chime", "offer"}
@@ -216,6 +220,8 @@ class DocumentExtractor:
             return self._asked(verb)  # 'Asked about the missiles, Trump said': Trump was asked, not asking
         if subject is None:
             subject = self._subject_before(verb)
+        if subject is None:
+            subject = self._speaker_after_quote(verb)
         if subject is None or subject.lower_ in NOT_SPEAKERS and not self._narrator(subject) \
                 and not (subject.lower_ == "one" and any(c.dep_ == "prep" for c in subject.children)):
             return None
@@ -300,6 +306,41 @@ class DocumentExtractor:
             top = self.doc[top.i + 1]  # 'Maksym Zhuravel of …': the name's last word heads it
         return top
 
+    def _speaker_after_quote(self, verb: Token) -> Token | None:
+        """'“…,” Mr. Daniloff, now 81 and retired in Cambridge, Mass., said by telephone', '“…,” Brent Bozell III,
+        founder of …, tells …': the parser hung the cue on the quotation's own verb and left it no subject; the
+        name (or 'he', 'the spokesman') right after the closing mark, before the cue, is the speaker."""
+        if any(c.dep_ in SUBJECTS for c in verb.children if self.quotes.covering(c.idx) is None) \
+                or self.quotes.covering(verb.idx) is not None:
+            return None
+        quote = next((q for q in reversed(self.quotes.quotes) if q.outer_end <= verb.idx), None)
+        if quote is None or not re.search(r"[,?!][ \t\u00a0]*$", self.text[max(quote.start, quote.end - 1):quote.outer_end]
+                                          .rstrip("\"“”‘’'«» \t\u00a0") or self.text[quote.end - 1:quote.end]):
+            return None
+        between = [t for t in self.doc[verb.sent.start:verb.i] if t.idx >= quote.outer_end]
+        words = [t for t in between if not t.is_punct and not t.is_space]
+        if not words or len(between) > 25 or words[0].idx != self._next_non_space(self._skip_punct(quote.outer_end)) \
+                or any(t.text in {";", ":", "(", ")"} or self.quotes.covering(t.idx) is not None
+                       or t.pos_ in {"VERB", "AUX"} and self.lexicon.category_of(t) for t in between):
+            return None
+        first = words[0]
+        if first.pos_ == "PRON":
+            return first if first.lower_ in {"he", "she", "they"} and len(words) == 1 else None
+        if first.pos_ not in {"PROPN", "DET"} or not first.text[:1].isupper() and first.pos_ == "PROPN":
+            return None
+        run = [first]
+        for token in self.doc[first.i + 1:verb.i]:
+            if token.pos_ not in {"PROPN", "NOUN", "ADJ", "NUM"} and token.tag_ != "POS":
+                break
+            run.append(token)
+        head = next((t for t in reversed(run) if t.pos_ in {"PROPN", "NOUN"}), None)
+        if head is None or first.pos_ == "DET" and head.pos_ != "NOUN":
+            return None
+        rest = self.text[run[-1].idx + len(run[-1]):verb.idx].strip()
+        if rest and not (rest.startswith(",") and rest.endswith(",")):
+            return None  # a name, its apposition between commas, then the cue
+        return head
+
     def _narrator(self, subject: Token) -> bool:
         """'“Okay,” I said': the writer as a speaker, in first-person reporting (never inside a quotation)."""
         return subject.lower_ in NARRATORS and subject.dep_ == "nsubj" and self.quotes.covering(subject.idx) is None
@@ -351,6 +392,11 @@ class DocumentExtractor:
         inverted = self._inverted_subject(verb) or self._speaker_read_as_head(verb)
         if inverted is not None:
             return inverted, None
+        if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.lemma_.lower() in ISSUED_TEXTS \
+                and verb.head.dep_ == "dobj" and verb.head.head.pos_ == "VERB":
+            issuer = next((c for c in verb.head.head.children if c.dep_ == "nsubj"), None)
+            if issuer is not None:  # 'Trump issued a statement saying …', 'the campaign released an ad saying …'
+                return issuer, None
         token, inherited = verb, False
         for _ in range(5):
             subjects = [c for c in token.children if c.dep_ in SUBJECTS and self.quotes.covering(c.idx) is None
@@ -462,6 +508,9 @@ class DocumentExtractor:
             characterization = self._characterization(verb)
             if characterization is not None:
                 return characterization
+        answer = self._short_answer(verb)
+        if answer is not None:
+            return answer
         quote = self._adjacent_quote(verb, subject)
         if quote is not None:
             return self._direct_with_split(quote, verb, subject)
@@ -469,6 +518,33 @@ class DocumentExtractor:
         if parenthetical is not None:
             return self._classify(*parenthetical, verb, subject)
         return self._quoted_object(verb) or self._demand(verb) or self._object_content(verb) or self._topic(verb)
+
+    def _short_answer(self, verb: Token) -> tuple[str, int, int] | None:
+        """'72 percent of Democrats said yes', 'half said so', '43 percent said the same', 'he said no': an answer
+        word right after 'say' or 'answer' is what was said (poll results report answers this way)."""
+        if verb.lemma_.lower() not in {"say", "answer", "reply", "respond"}:
+            return None
+        position = verb.i + 1
+        while position < len(self.doc) and self.doc[position].dep_ in {"advmod", "neg"} and self.doc[position].lower_ not in ANSWERS \
+                and position < verb.i + 3:
+            position += 1
+        if position >= len(self.doc):
+            return None
+        word = self.doc[position]
+        if word.lower_ in ANSWERS and word.head.i == verb.i:
+            end = word
+        elif word.lower_ == "the" and position + 1 < len(self.doc) and self.doc[position + 1].lower_ in {"same", "opposite"} \
+                and self.doc[position + 1].head.i == verb.i:
+            end = self.doc[position + 1]
+        else:
+            return None
+        if self.quotes.covering(word.idx) is not None:
+            return None
+        after = self.doc[end.i + 1] if end.i + 1 < len(self.doc) else None
+        if after is not None and not after.is_punct and after.dep_ not in {"cc", "prep", "npadvmod", "advmod"} \
+                and after.lower_ not in {"while", "and", "but", "when", "in", "on", "to", "of", "about"}:
+            return None  # 'said so many things', 'said no one'
+        return "indirect", word.idx, end.idx + len(end)
 
     def _parenthetical(self, verb: Token, subject: Token) -> tuple[int, int] | None:
         """'The permit, his campaign said, had been issued in May': a cue clause set off by commas inside the
@@ -497,6 +573,10 @@ class DocumentExtractor:
             between = self.doc[clauses[0].right_edge.i + 1:verb.i]
             if any(t.text in {":", ";"} for t in between):
                 return clauses[-1]
+        if len(clauses) == 1 and clauses[0].i < verb.i and any(c.dep_ in {"dobj", "oprd", "xcomp"} and c.i > verb.i
+                                                               for c in verb.children) \
+                and any(t.text in {":", ";"} for t in self.doc[clauses[0].right_edge.i + 1:verb.i]):
+            return None  # 'Others sounded equivocal: Jane Harman called it “the least bad option”': the cue has its own
         return clauses[0] if clauses else None
 
     @staticmethod
@@ -504,12 +584,13 @@ class DocumentExtractor:
         """'says in a statement that the race …', 'wrote on Facebook that …': the parser hung the reported
         clause on the noun of the cue's phrase."""
         for prep in verb.rights:
-            if prep.dep_ != "prep":
+            if prep.dep_ not in {"prep", "dobj", "dative"}:
                 continue
-            for noun in (c for c in prep.children if c.dep_ == "pobj"):
-                clause = next((c for c in noun.children if c.dep_ in {"acl", "relcl", "ccomp"} and c.i > noun.i
-                               and any(g.dep_ == "mark" and g.lower_ == "that" for g in c.children)), None)
-                if clause is not None:
+            for clause in prep.subtree:  # also deeper: 'is telling customers at a Manchester breakfast spot that …'
+                if clause.dep_ in {"acl", "relcl", "ccomp"} and clause.i > clause.head.i and clause.head.pos_ in {"NOUN", "PROPN"} \
+                        and any(g.dep_ == "mark" and g.lower_ == "that" for g in clause.children) \
+                        and all(a.pos_ not in {"VERB", "AUX"} for a in clause.ancestors if a.i > verb.i and a.i < clause.i) \
+                        and (prep.dep_ == "prep" or clause.head.i != prep.i):
                     return clause
         return None
 
