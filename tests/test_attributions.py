@@ -443,6 +443,28 @@ def test_short_answers(text, expected):
     assert triples(extract(text)) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a report set against the first by 'while' or 'but', with a subject of its own, is its own
+        ("About four out of 10 voters said life for the next generation would be worse than life today, while nine "
+         "in 10 said they thought the economy favors the wealthy.",
+         [("indirect", "About four out of 10 voters", "life for the next generation would be worse than life today"),
+          ("indirect", "nine in 10", "they thought the economy favors the wealthy")]),
+        # negatives: 'but that …' is a second clause of the same report; a 'when' clause stays in the content
+        ("He said he made multiple requests to speak with Bob but that those requests were denied.",
+         [("indirect", "he", "he made multiple requests to speak with Bob but that those requests were denied")]),
+        ("She said the council would vote when the mayor says the budget is ready.",
+         [("indirect", "she", "the council would vote when the mayor says the budget is ready")]),
+        # the addressee of 'tell' and its place are not the reported clause's subject
+        ("Clinton tells reporters outside a polling location in Greenville that she expects to do well.",
+         [("indirect", "Clinton", "she expects to do well")]),
+    ],
+)
+def test_contrasted_reports_and_stray_subjects(text, expected):
+    assert triples(extract(text)) == expected
+
+
 def test_misturned_closing_mark_still_closes_the_quotation():
     frame = extract("“The reality is, if she loses Iowa, that could create real problems,“ said Jim Clyburn, a congressman.")
     assert triples(frame) == [("direct", "Jim Clyburn", "The reality is, if she loses Iowa, that could create real problems")]

@@ -64,6 +64,7 @@ ISSUED_TEXTS = {"statement", "letter", "tweet", "post", "message", "release", "e
                 "ad", "advertisement", "op-ed", "editorial", "column", "essay", "speech", "filing", "brief", "report",
                 "notice", "announcement", "communique", "mailer", "flyer", "ruling", "opinion", "petition"}
 ANSWERS = {"yes", "no", "so", "nope", "yeah", "absolutely", "definitely", "maybe"}
+ADDRESSING = {"tell", "ask", "warn", "inform", "assure", "remind", "urge", "advise", "promise", "notify"}
 DEMAND_NOUNS = {"call", "demand", "plea", "appeal"}
 TITLE_SMALL_WORDS = {"a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "with", "from", "by", "is"}
 QUOTE_ONLY_CUES = {"continue", "go", "answer", "reply", "begin", "conclude", "interject", "chime", "offer"}
@@ -588,7 +589,9 @@ class DocumentExtractor:
                 continue
             for clause in prep.subtree:  # also deeper: 'is telling customers at a Manchester breakfast spot that …'
                 if clause.dep_ in {"acl", "relcl", "ccomp"} and clause.i > clause.head.i and clause.head.pos_ in {"NOUN", "PROPN"} \
-                        and any(g.dep_ == "mark" and g.lower_ == "that" for g in clause.children) \
+                        and (any(g.dep_ == "mark" and g.lower_ == "that" for g in clause.children)
+                             or clause.left_edge.lower_ == "that" and clause.left_edge.pos_ == "SCONJ"
+                             and any(g.dep_ == "nsubj" and g.pos_ != "SCONJ" for g in clause.children)) \
                         and all(a.pos_ not in {"VERB", "AUX"} for a in clause.ancestors if a.i > verb.i and a.i < clause.i) \
                         and (prep.dep_ == "prep" or clause.head.i != prep.i):
                     return clause
@@ -733,10 +736,18 @@ class DocumentExtractor:
 
     @staticmethod
     def _object_as_subject(verb: Token, clause: Token) -> Token | None:
-        """'told Trump the missiles would …': the parser may take the clause's subject for an object."""
+        """'told Trump the missiles would …', 'said life for the next generation would be worse': the parser may
+        take the clause's subject for an object (and its modifier for one of the cue's phrases)."""
         if any(c.dep_ in SUBJECTS | {"expl"} for c in clause.children):
             return None
-        return next((c for c in verb.children if c.dep_ == "dobj" and c.right_edge.i + 1 == clause.left_edge.i), None)
+        for obj in (c for c in verb.children if c.dep_ == "dobj" and c.i < clause.left_edge.i):
+            edge = obj.right_edge.i
+            for prep in (c for c in verb.children if c.dep_ == "prep" and c.i == edge + 1 and c.i < clause.left_edge.i
+                         and verb.lemma_.lower() not in ADDRESSING and clause.left_edge.lower_ != "that"):
+                edge = prep.right_edge.i  # not 'tells reporters outside a polling place that …'
+            if edge + 1 == clause.left_edge.i:
+                return obj
+        return None
 
     def _reverse_content(self, verb: Token) -> bool:
         """'Budapest was the likely venue, the Kremlin aide said': the parse hangs the cue on its content."""
@@ -1177,7 +1188,8 @@ class DocumentExtractor:
         """The reported clause, without 'that' and without coordinated reports of their own ('and wrote …')."""
         separate = {t.i for c in clause.subtree if c.dep_ in {"conj", "advcl"} and c.i > clause.i and c.pos_ == "VERB"
                     and self.lexicon.category_of(c) and (not any(g.dep_ in SUBJECTS for g in c.children)
-                                                         and self._has_own_content(c) or self._narrated_report(c))
+                                                         and self._has_own_content(c) or self._narrated_report(c)
+                                                         or self._contrasted_report(c))
                     for t in c.subtree}
         semicolon = next((t.i for t in clause.subtree if t.text == ";" and t.i > clause.left_edge.i
                           and self.quotes.covering(t.idx) is None), None)
@@ -1191,7 +1203,7 @@ class DocumentExtractor:
         tokens = [t for t in clause.subtree if t.i not in separate and t.i not in aside]
         while tokens and tokens[-1].dep_ == "cc":
             tokens = tokens[:-1]
-        while tokens and (tokens[0].dep_ == "mark" and tokens[0].lower_ in {"that"} or tokens[0].is_punct and tokens[0].text not in _QUOTE_CHARS):
+        while tokens and ((tokens[0].dep_ == "mark" or tokens[0].pos_ == "SCONJ") and tokens[0].lower_ in {"that"} or tokens[0].is_punct and tokens[0].text not in _QUOTE_CHARS):
             tokens = tokens[1:]
         if not tokens:
             return clause.idx, clause.idx + len(clause)
@@ -1201,6 +1213,18 @@ class DocumentExtractor:
             if following is not None and following.outer_start >= end and not self.text[end:following.outer_start].strip(" ,:"):
                 end = following.end
         return start, end
+
+    def _contrasted_report(self, verb: Token) -> bool:
+        """'said life would be worse, while nine in 10 said they thought …': a cue with a subject of its own, set
+        against the first report by 'while', 'whereas', 'but' or 'although', is another report."""
+        if self.quotes.covering(verb.idx) is not None or not any(
+                g.dep_ == "nsubj" and g.i < verb.i and self.quotes.covering(g.idx) is None for g in verb.children) \
+                or any(g.dep_ == "mark" and g.lower_ == "that" for g in verb.children):
+            return False  # not 'said A but that those requests were denied'
+        marks = {g.lower_ for g in verb.children if g.dep_ in {"mark", "cc"} and g.i < verb.i}
+        if verb.dep_ == "conj":
+            marks |= {g.lower_ for g in verb.head.children if g.dep_ == "cc" and g.i < verb.i}
+        return bool(marks & {"while", "whereas", "but", "although", "though", "yet"})
 
     def _narrated_report(self, verb: Token) -> bool:
         """'said the real extremist is Clinton, and he railed against the moderators': a coordinated cue verb whose
