@@ -465,6 +465,23 @@ def test_contrasted_reports_and_stray_subjects(text, expected):
     assert triples(extract(text)) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # what is tweeted or stressed, as an object, is what was said
+        ("Real estate mogul Donald Trump tweeted a chart of wildly inaccurate crime statistics on Sunday.",
+         [("indirect", "Donald Trump", "a chart of wildly inaccurate crime statistics")]),
+        ("O'Malley, the former governor of Maryland, stressed his executive experience and climate change plan.",
+         [("indirect", "O'Malley", "his executive experience and climate change plan")]),
+        # negatives: a pronoun object says nothing new; a tweet with no object has no content of its own
+        ("She tweeted it again on Monday.", []),
+        ("The senator tweeted during the hearing.", []),
+    ],
+)
+def test_tweeted_and_stressed_objects(text, expected):
+    assert triples(extract(text)) == expected
+
+
 def test_misturned_closing_mark_still_closes_the_quotation():
     frame = extract("“The reality is, if she loses Iowa, that could create real problems,“ said Jim Clyburn, a congressman.")
     assert triples(frame) == [("direct", "Jim Clyburn", "The reality is, if she loses Iowa, that could create real problems")]

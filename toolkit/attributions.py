@@ -44,6 +44,7 @@ OBJECT_CUES = {
     "recall", "repeat", "reiterate", "echo", "call", "label", "brand", "term", "dub", "characterize",
     "characterise", "charge", "fault", "applaud", "commend", "lament", "decry", "mock", "ridicule", "attack",
     "defend", "endorse", "back", "laud", "promise", "pledge", "vow", "threaten", "urge", "recommend", "report",
+    "tweet", "retweet", "stress", "emphasize", "emphasise",  # 'tweeted her thanks to the president', 'stressed his experience'
     "say",  # 'Trump says racist things', 'said goodbye', and a clause whose subject the parser took for an object
 }
 REPORTING_OBJECT = {"describe", "characterize", "characterise"}  # 'described the meeting' reports it
