@@ -482,6 +482,23 @@ def test_tweeted_and_stressed_objects(text, expected):
     assert triples(extract(text)) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a phrase hung on the cue right after its object belongs to the object
+        ("Clinton recalled her opposition to George W. Bush administration efforts to privatize federal jobs.",
+         [("indirect", "Clinton", "her opposition to George W. Bush administration efforts to privatize federal jobs")]),
+        ("Gov. Jerry Brown announced the deal with state lawmakers on Monday.",
+         [("indirect", "Jerry Brown", "the deal with state lawmakers")]),
+        # negatives: the audience, a person's name and the circumstances stay out
+        ("Trump praised the governor to reporters on Monday.", [("indirect", "Donald Trump", "the governor")]),
+        ("The senator praises Obama after a 45-minute meeting on policy.", [("indirect", "senator", "Obama")]),
+    ],
+)
+def test_phrases_after_the_object(text, expected):
+    assert triples(extract(text)) == expected
+
+
 def test_misturned_closing_mark_still_closes_the_quotation():
     frame = extract("“The reality is, if she loses Iowa, that could create real problems,“ said Jim Clyburn, a congressman.")
     assert triples(frame) == [("direct", "Jim Clyburn", "The reality is, if she loses Iowa, that could create real problems")]

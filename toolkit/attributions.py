@@ -66,6 +66,9 @@ ISSUED_TEXTS = {"statement", "letter", "tweet", "post", "message", "release", "e
                 "notice", "announcement", "communique", "mailer", "flyer", "ruling", "opinion", "petition"}
 ANSWERS = {"yes", "no", "so", "nope", "yeah", "absolutely", "definitely", "maybe"}
 ADDRESSING = {"tell", "ask", "warn", "inform", "assure", "remind", "urge", "advise", "promise", "notify"}
+OBJECT_PREPOSITIONS = {"to", "with", "about", "against", "between", "toward", "towards", "regarding", "among", "into"}
+AUDIENCES = {"reporter", "journalist", "supporter", "crowd", "audience", "voter", "press", "people", "viewer", "listener",
+             "reader", "host", "interviewer", "camera", "twitter", "facebook", "instagram", "television", "tv", "radio"}
 DEMAND_NOUNS = {"call", "demand", "plea", "appeal"}
 TITLE_SMALL_WORDS = {"a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "with", "from", "by", "is"}
 QUOTE_ONLY_CUES = {"continue", "go", "answer", "reply", "begin", "conclude", "interject", "chime", "offer"}
@@ -616,7 +619,8 @@ class DocumentExtractor:
         for child in verb.rights:
             if child.i > obj.i and (child.dep_ in {"oprd", "xcomp", "ccomp"} or
                                     child.dep_ == "prep" and child.lower_ in {"as", "for", "of", "over", "at"} or
-                                    child.dep_ == "advcl" and child.left_edge.lower_ == "as"):
+                                    child.dep_ == "advcl" and child.left_edge.lower_ == "as" or
+                                    self._object_modifier(child, tokens)):
                 tokens.extend(child.subtree)
         if not tokens:
             return None
@@ -627,6 +631,20 @@ class DocumentExtractor:
         if quotes:
             return "mixed", start, max(end, quotes[-1].end)
         return "indirect", start, end
+
+    @staticmethod
+    def _object_modifier(child: Token, tokens: list[Token]) -> bool:
+        """'recalled her opposition to …', 'announced the deal with state lawmakers', 'charging the Islamic State
+        with …': a phrase the parser hung on the cue right after its object belongs to the object; not a date, a
+        place or the audience ('praised him to reporters on Monday')."""
+        if child.dep_ != "prep" or child.lower_ not in OBJECT_PREPOSITIONS or not tokens \
+                or child.i != max(t.i for t in tokens) + 1:
+            return False
+        if any(t.dep_ == "dobj" and t.pos_ in {"PROPN", "PRON"} for t in tokens):
+            return False  # 'praised Obama after the meeting': a person praised, then the circumstances
+        pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
+        return pobj is not None and pobj.ent_type_ not in {"DATE", "TIME", "GPE", "LOC", "FAC"} \
+            and pobj.lemma_.lower() not in AUDIENCES
 
     def _topic(self, verb: Token) -> tuple[str, int, int] | None:
         """'spoke about the assault', 'commented on the verdict', 'did not respond to a request for comment':
