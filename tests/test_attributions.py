@@ -499,6 +499,24 @@ def test_phrases_after_the_object(text, expected):
     assert triples(extract(text)) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a finished quoted sentence before 'X said:' is not the first half of X's split quotation
+        ("''We are refugees,'' Ms. Alawee said. ''We are not terrorists.'' Mr. Zahed said: ''The attack that "
+         "happened today is the work of terrorists.''",
+         [("direct", "Alawee", "We are refugees,'' Ms. Alawee said. ''We are not terrorists."),
+          ("direct", "Zahed", "The attack that happened today is the work of terrorists.")]),
+        # a split quotation still joins when its first half ends with a comma
+        ("“We are ready,” said Eszter Farkas, an analyst at the Danube Policy Institute, “and we have done it before.”",
+         [("direct", "Eszter Farkas", "We are ready,” said Eszter Farkas, an analyst at the Danube Policy Institute, "
+           "“and we have done it before.")]),
+    ],
+)
+def test_split_quotations_need_an_unfinished_first_half(text, expected):
+    assert triples(extract(text)) == expected
+
+
 def test_misturned_closing_mark_still_closes_the_quotation():
     frame = extract("“The reality is, if she loses Iowa, that could create real problems,“ said Jim Clyburn, a congressman.")
     assert triples(frame) == [("direct", "Jim Clyburn", "The reality is, if she loses Iowa, that could create real problems")]

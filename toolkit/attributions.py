@@ -804,6 +804,8 @@ class DocumentExtractor:
             clause_start = min(verb.idx, subject.left_edge.idx)
             before = [q for q in self.quotes.quotes if q.outer_end <= clause_start
                       and re.fullmatch(r"[ \t\u00a0]*[,:;—–-]?[ \t\u00a0]*", self.text[q.outer_end:clause_start])]
+            if before and re.search(r"[.!?…][\"“”‘’'«» \t\u00a0]*$", self.text[before[-1].start:before[-1].outer_end]):
+                before = []  # '“We are not terrorists.” Mr. Zahed said: “…”': a finished sentence, another speaker's
             if before and re.fullmatch(r"[ \t\u00a0]*[,:]?[ \t\u00a0]*", self.text[self._cue_clause_end(verb, subject, True):quote.outer_start]):
                 start = before[-1].start
         if quote.outer_end <= verb.idx:
