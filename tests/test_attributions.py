@@ -517,6 +517,28 @@ def test_split_quotations_need_an_unfinished_first_half(text, expected):
     assert triples(extract(text)) == expected
 
 
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        # a headline opening with a name and a cue verb, in title case or sentence case
+        (["Donald Trump Tweets A Wildly Inaccurate Graphic To Portray Black People As Murderers.",
+          "Real estate mogul Donald Trump on Sunday shared a chart."],
+         [("indirect", "Donald Trump", "A Wildly Inaccurate Graphic To Portray Black People As Murderers")]),
+        (["Salma Hayek Described Her Experience With Harvey Weinstein In A New Essay.", "The actress wrote in the Times."],
+         [("indirect", "Salma Hayek", "Her Experience With Harvey Weinstein In A New Essay")]),
+        (["Polls suggest possibility of deal on court;", "The court has a vacancy."],
+         [("indirect", "Polls", "possibility of deal on court")]),
+        # negatives: a verb after a relative pronoun, a question headline after a name and colon, no cue at all
+        (["Hillary Clinton Under Pressure To Repudiate General Who Called For Internment Of Islamic Radicals.",
+          "The general stumped for Clinton."], []),
+        (["Ted Cruz: Constitutional conservative or something else?", "The senator spoke in Iowa."], []),
+        (["The Senate passes a budget bill after a long night.", "The vote was close."], []),
+    ],
+)
+def test_headlines(paragraphs, expected):
+    assert triples(extract(*paragraphs)) == expected
+
+
 def test_misturned_closing_mark_still_closes_the_quotation():
     frame = extract("“The reality is, if she loses Iowa, that could create real problems,“ said Jim Clyburn, a congressman.")
     assert triples(frame) == [("direct", "Jim Clyburn", "The reality is, if she loses Iowa, that could create real problems")]

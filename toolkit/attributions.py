@@ -69,6 +69,12 @@ ADDRESSING = {"tell", "ask", "warn", "inform", "assure", "remind", "urge", "advi
 OBJECT_PREPOSITIONS = {"to", "with", "about", "against", "between", "toward", "towards", "regarding", "among", "into"}
 AUDIENCES = {"reporter", "journalist", "supporter", "crowd", "audience", "voter", "press", "people", "viewer", "listener",
              "reader", "host", "interviewer", "camera", "twitter", "facebook", "instagram", "television", "tv", "radio"}
+HEADLINE_STOPS = {"who", "that", "which", "to", "under", "for", "with", "a", "an", "is", "are", "was", "were", "will",
+                  "would", "may", "might", "can", "could", "should", "not", "in", "on", "at", "after", "before", "as", "by",
+                  "from", "over", "why", "how", "what", "when", "if", "does", "do", "did", "has", "have", "had", "be",
+                  "been", "it", "this", "these", "there", "here", "but", "or", "i", "we", "you", "don’t", "don't"}
+HEADLINE_IRREGULAR = {"said": "say", "says": "say", "told": "tell", "wrote": "write", "spoke": "speak"}
+HEADLINE_NOT_CUES = {"back", "charge", "question", "attack", "call", "report"}  # nouns as often as verbs: 'Back', 'Question'
 DEMAND_NOUNS = {"call", "demand", "plea", "appeal"}
 TITLE_SMALL_WORDS = {"a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "with", "from", "by", "is"}
 QUOTE_ONLY_CUES = {"continue", "go", "answer", "reply", "begin", "conclude", "interject", "chime", "offer"}
@@ -199,6 +205,7 @@ class DocumentExtractor:
                                                  for c in colons)]
             found.extend(colons)
         found.extend(self._colon_blocks(found))
+        found.extend(self._headline_attributions(found))
         found.extend(self._nearby_cues(found))
         found.extend(self._continuations(found))
         found.sort(key=lambda f: (f.content_start, f.content_end))
@@ -1055,6 +1062,8 @@ class DocumentExtractor:
                 find_quotes(match.group("content")))
             if not named or not quoted and (len(_WORD.findall(match.group("content"))) <= 4 or " and " in f" {label} "):
                 continue  # subheads ('Kasich: Now or never.') and topics ('Netanyahu and Obama: A tortured relationship')
+            if not quoted and "\n" not in self.text[:match.start()] and match.group("content").rstrip().endswith("?"):
+                continue  # a headline asking about someone: 'Ted Cruz: Constitutional conservative or …?'
             start, end = self._trim(match.start("content"), match.end("content"))
             if end - start < 10 or any(f.content_start < end and start < f.content_end and not
                                        (start <= f.content_start and f.content_end <= end) for f in found):
@@ -1066,6 +1075,47 @@ class DocumentExtractor:
             added.append(Found("direct", start, end, None, span, speaker, span.sent,
                                cue_lemma=":", cue_text=":", cue_category="neutral"))
         return added
+
+    def _headline_attributions(self, found: list[Found]) -> list[Found]:
+        """'Donald Trump Tweets A Wildly Inaccurate Graphic …', 'Salma Hayek Described Her Experience …', 'Clinton
+        blasts Trump over …': a headline (the text's first line, one sentence) that opens with a name and a cue
+        verb, which the parser misreads in title case. Only when nothing else was found in that line."""
+        line_end = self.text.find("\n")
+        line_end = len(self.text) if line_end < 0 else line_end
+        line = self.text[:line_end].rstrip()
+        words = list(re.finditer(r"\S+", line))
+        if not 4 <= len(words) <= 25 or line.endswith("?") or re.search(r"[a-z0-9][.!?][\"”’']?\s+[A-Z]", line) \
+                or any(f.content_start < line_end for f in found):
+            return []
+        lemmas = {entry.split()[0] for entry in self.lexicon.categories}
+        title = sum(w.group()[:1].isupper() or w.group()[:1].isdigit() for w in words) >= 0.7 * len(words)
+        for k, word in enumerate(words[1:7], start=1):
+            form = word.group().strip(",;:").lower()
+            lemma = _headline_lemma(form, lemmas)
+            if lemma is None:
+                continue
+            speaker_words = [w.group() for w in words[:k]]
+            if any(w.lower() in HEADLINE_STOPS or w[-1:] in ",;:" or re.search(r"['’]s?$", w) for w in speaker_words) \
+                    or not speaker_words[0][:1].isupper() or title and not all(w[:1].isupper() or w[:1].isdigit() for w in speaker_words) \
+                    or not title and word.group()[:1].isupper():
+                return []
+            past = form != lemma and not form.endswith("s")
+            if past and not title or form == lemma and not speaker_words[-1].lower().endswith("s"):
+                return []  # 'Polls suggest …' (plural); a past tense only in title case
+            start = self._next_non_space(word.end())
+            rest = list(re.finditer(r"\S+", line[start:]))
+            if lemma == "call" and rest and rest[0].group().lower() in {"out", "for", "on"}:
+                start = self._next_non_space(start + rest[0].end())
+            start, end = self._trim(start, len(line.rstrip(";")))
+            if len(_WORD.findall(self.text[start:end])) < 2:
+                return []
+            span = self.doc.char_span(words[0].start(), words[k - 1].end(), alignment_mode="expand")
+            if span is None:
+                return []
+            kind = "mixed" if self.quotes.overlapping(start, end) else "indirect"
+            return [Found(kind, start, end, None, span, self.resolver.resolve(span), span.sent, cue_lemma=lemma,
+                          cue_text=word.group(), cue_category=self.lexicon.categories.get(lemma, "neutral"))]
+        return []
 
     @property
     def _source_nouns(self) -> set[str]:
@@ -1269,6 +1319,22 @@ class DocumentExtractor:
         while position < len(self.text) and self.text[position].isspace():
             position += 1
         return min(position, max(len(self.text) - 1, 0))
+
+
+def _headline_lemma(form: str, lemmas: set[str]) -> str | None:
+    """The lexicon lemma of a present or past verb form in a headline ('tweets', 'praises', 'described', 'said')."""
+    if form in HEADLINE_IRREGULAR:
+        return HEADLINE_IRREGULAR[form]
+    candidates = [form]
+    if form.endswith("ies") or form.endswith("ied"):
+        candidates.append(form[:-3] + "y")
+    if form.endswith("es") or form.endswith("ed"):
+        candidates += [form[:-2], form[:-1]]
+        if len(form) > 4 and form[-3] == form[-4]:
+            candidates.append(form[:-3])  # 'admitted'
+    elif form.endswith("s"):
+        candidates.append(form[:-1])
+    return next((c for c in candidates if c in lemmas and c not in HEADLINE_NOT_CUES), None)
 
 
 def fold_label(text: str) -> str:
