@@ -475,6 +475,7 @@ def test_contrasted_reports_and_stray_subjects(text, expected):
          [("indirect", "O'Malley", "his executive experience and climate change plan")]),
         # negatives: a pronoun object says nothing new; a tweet with no object has no content of its own
         ("She tweeted it again on Monday.", []),
+        ("Peter Morici is an economist and a national columnist. He tweets @pmorici1.", []),
         ("The senator tweeted during the hearing.", []),
     ],
 )
@@ -533,6 +534,8 @@ def test_split_quotations_need_an_unfinished_first_half(text, expected):
           "The general stumped for Clinton."], []),
         (["Ted Cruz: Constitutional conservative or something else?", "The senator spoke in Iowa."], []),
         (["The Senate passes a budget bill after a long night.", "The vote was close."], []),
+        # the first word of a two-word cue ('make clear') is no cue alone
+        (["Trump campaign makes a Capital investment in Washington.", "The front-runner visited on Monday."], []),
     ],
 )
 def test_headlines(paragraphs, expected):

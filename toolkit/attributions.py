@@ -618,6 +618,8 @@ class DocumentExtractor:
             return self._gerund_content(verb)
         if obj.pos_ == "PRON" and obj.lower_ in {"it", "this", "that", "nothing", "something", "so"}:
             return None
+        if obj.text.startswith("@") and obj.left_edge.i == obj.right_edge.i:
+            return None  # 'He tweets @pmorici1': where, not what
         tokens = [] if obj.lower_ in {"what", "which"} else list(obj.subtree)
         complements = [c for c in verb.rights if c.i > obj.i and c.dep_ in {"oprd", "xcomp", "ccomp"}]
         if verb.lemma_.lower() in CHARACTERIZING - REPORTING_OBJECT and not complements and not self.quotes.overlapping(
@@ -1087,7 +1089,7 @@ class DocumentExtractor:
         if not 4 <= len(words) <= 25 or line.endswith("?") or re.search(r"[a-z0-9][.!?][\"”’']?\s+[A-Z]", line) \
                 or any(f.content_start < line_end for f in found):
             return []
-        lemmas = {entry.split()[0] for entry in self.lexicon.categories}
+        lemmas = {entry for entry in self.lexicon.categories if " " not in entry}  # not 'make' of 'make clear'
         title = sum(w.group()[:1].isupper() or w.group()[:1].isdigit() for w in words) >= 0.7 * len(words)
         for k, word in enumerate(words[1:7], start=1):
             form = word.group().strip(",;:").lower()
