@@ -536,10 +536,32 @@ def test_split_quotations_need_an_unfinished_first_half(text, expected):
         (["The Senate passes a budget bill after a long night.", "The vote was close."], []),
         # the first word of a two-word cue ('make clear') is no cue alone
         (["Trump campaign makes a Capital investment in Washington.", "The front-runner visited on Monday."], []),
+        # 'calls' after a name in a sentence-case headline is the verb
+        (["Trump calls for bringing back surveillance of Muslim communities.", "He spoke in Iowa."],
+         [("indirect", "Donald Trump", "bringing back surveillance of Muslim communities")]),
     ],
 )
 def test_headlines(paragraphs, expected):
     assert triples(extract(*paragraphs)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a past-tense cue the parser read as a participle of the noun before it: that noun is the speaker
+        ("In Philadelphia, a group of rabbis called for a boycott of his speech.",
+         [("indirect", "group of rabbis", "a boycott of his speech")]),
+        # 'call upon' is a demand like 'call on'
+        ("On Tuesday, Trump called upon Mayor Bill de Blasio to restart surveillance of mosques.",
+         [("indirect", "Donald Trump", "Mayor Bill de Blasio to restart surveillance of mosques")]),
+        # negatives: a real participle names something; it says nothing
+        ("They slammed the tax loophole called an inversion in a hearing.",
+         [("indirect", "they", "the tax loophole called an inversion in a hearing")]),
+        ("A candidate called by the party to testify stayed home.", []),
+    ],
+)
+def test_cues_read_as_participles_and_call_upon(text, expected):
+    assert triples(extract(text)) == expected
 
 
 def test_misturned_closing_mark_still_closes_the_quotation():

@@ -404,6 +404,10 @@ class DocumentExtractor:
         inverted = self._inverted_subject(verb) or self._speaker_read_as_head(verb)
         if inverted is not None:
             return inverted, None
+        if verb.dep_ == "acl" and verb.tag_ == "VBD" and verb.head.pos_ in {"NOUN", "PROPN"} and verb.head.i < verb.i \
+                and not any(c.dep_ in SUBJECTS | {"agent"} for c in verb.children) \
+                and self.quotes.covering(verb.head.idx) is None:
+            return verb.head, None  # 'In Philadelphia, a group of rabbis called for …': a past tense, not a participle
         if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.lemma_.lower() in ISSUED_TEXTS \
                 and verb.head.dep_ == "dobj" and verb.head.head.pos_ == "VERB":
             issuer = next((c for c in verb.head.head.children if c.dep_ == "nsubj"), None)
@@ -687,7 +691,7 @@ class DocumentExtractor:
         veto it': what is demanded or promised is the content."""
         lemma = verb.lemma_.lower()
         if lemma == "call":
-            prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in {"for", "on"} and c.i > verb.i), None) or next(
+            prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in {"for", "on", "upon"} and c.i > verb.i), None) or next(
                 (c for c in verb.rights if c.dep_ == "advcl" and c.left_edge.lower_ == "for"), None)
             if prep is None:
                 return None
@@ -1248,6 +1252,8 @@ class DocumentExtractor:
         for child in subject.lefts:
             keep.extend(child.subtree)
         for child in subject.rights:
+            if child.dep_ == "acl" and child.tag_ == "VBD" and self.lexicon.category_of(child):
+                continue  # the cue itself, misread as the speaker's participle
             if child.dep_ in {"prep", "amod", "compound", "flat", "nummod", "acl"} and child.i == keep[-1].i + 1 or \
                     (child.dep_ in {"prep", "amod", "acl"} and child.i <= subject.i + 2):
                 keep.extend(child.subtree)
@@ -1336,7 +1342,7 @@ def _headline_lemma(form: str, lemmas: set[str]) -> str | None:
             candidates.append(form[:-3])  # 'admitted'
     elif form.endswith("s"):
         candidates.append(form[:-1])
-    return next((c for c in candidates if c in lemmas and c not in HEADLINE_NOT_CUES), None)
+    return next((c for c in candidates if c in lemmas and (c not in HEADLINE_NOT_CUES or form.endswith("s"))), None)
 
 
 def fold_label(text: str) -> str:
