@@ -14,8 +14,9 @@ full pipeline only the sentences that can hold or introduce an attribution (:fun
   Adviser H.R. McMaster" before "McMaster said"), so that speakers resolve to the people, titles and
   countries a full parse would give.
 
-On 200 AllSides articles this parses 79% of the text, and 98.9% of the attributions come out the same as with
-a full parse (same content span, speaker, country and kind); on the demo corpus all of them do.
+On the first 300 AllSides articles this parses 82% of the text fully and spends 1.22 times less CPU on the
+attribution step, and 98.4% of the attributions come out the same as with a full parse (same content span,
+kind, speaker and country): ``python benchmarks/selective_parse.py --articles 300``.
 
 The other sentences are only tokenised (each its own sentence, with no tags, entities or dependencies), and
 the pieces are joined into one ``Doc`` per text with the same text and character offsets as a full parse. The
