@@ -95,6 +95,23 @@ def test_scheduler_needs_the_dask_engine(tmp_path, capsys):
     assert "--engine dask" in capsys.readouterr().err
 
 
+def test_local_cluster_workers_keep_the_adaptive_malloc_threshold():
+    """Dask's nannies set MALLOC_TRIM_THRESHOLD_, which makes the parser's arrays page-fault on every batch;
+    the workers of our local cluster run without it and keep Dask's one-thread settings."""
+    import os
+
+    from toolkit.engine import DaskExecutor
+    from toolkit.registry import load_actors
+
+    executor = DaskExecutor(None, 1, load_actors(None), {})
+    try:
+        environ = executor.client.run(lambda: {name: os.environ.get(name)
+                                               for name in ("MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS")})
+    finally:
+        executor.close()
+    assert list(environ.values()) == [{"MALLOC_TRIM_THRESHOLD_": None, "OMP_NUM_THREADS": "1"}]
+
+
 def test_dask_engine_writes_the_same_bytes_as_the_local_engine(tmp_path):
     """The whole demo corpus on a two-process local cluster, in batches of 10, against one local batch."""
     assert run(DEMO_CORPUS, tmp_path / "local", "--no-cache", "--format", "both") == 0

@@ -699,10 +699,23 @@ def analyze_batch(articles: pd.DataFrame, actors: pd.DataFrame, options: dict) -
     return analyze_articles(articles, nlp=worker_pipeline(), actors=actors, progress=False, **options)
 
 
+def worker_environment() -> dict:
+    """The environment a local cluster's nannies give their workers: Dask's default without
+    ``MALLOC_TRIM_THRESHOLD_``. Setting that variable also turns off glibc's adaptive ``mmap`` threshold, so
+    every array the parser allocates and frees is mapped and unmapped again: on 150 AllSides articles a worker
+    spent 0.4 s in the kernel without it and 4.3 s with it, and 13% more CPU in all."""
+    import dask
+
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}) or {})
+    environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    return environ
+
+
 class DaskExecutor:
     """Analyse on a Dask cluster: a new local one (processes, one thread each), or a running one."""
 
     def __init__(self, scheduler: str | None, workers: int, actors: pd.DataFrame, options: dict):
+        import dask
         from distributed import Client, LocalCluster
 
         self.cluster = None
@@ -711,8 +724,10 @@ class DaskExecutor:
             workers = max(1, len(self.client.nthreads()))
         else:
             # any free local port for the scheduler's HTTP server: two clusters on one machine never collide
-            self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                        dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)
+            with dask.config.set({"distributed.nanny.pre-spawn-environ": worker_environment()}):
+                self.cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                            host="127.0.0.1", dashboard_address="127.0.0.1:0",
+                                            silence_logs=logging.ERROR)
             self.client = Client(self.cluster)
         self.in_flight = 2 * max(1, workers)  # batches queued at once: workers stay busy, memory stays bounded
         self.actors = self.client.scatter(actors, broadcast=True)
