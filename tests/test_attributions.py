@@ -519,6 +519,82 @@ def test_split_quotations_need_an_unfinished_first_half(text, expected):
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the cue with words of its own between the halves: a topic, a relative clause, a participle
+        ('"I have no idea how these men and women actually voted," he said of people whose voting rights were '
+         'restored, "but I do know that they made an investment into the community."',
+         [("direct", "he", 'I have no idea how these men and women actually voted," he said of people whose voting '
+           'rights were restored, "but I do know that they made an investment into the community.')]),
+        ('"These guys know how to use words," said Sherman, speaking of politicians, "and leave themselves a little '
+         'wiggle room."',
+         [("direct", "Sherman", 'These guys know how to use words," said Sherman, speaking of politicians, "and leave '
+           'themselves a little wiggle room.')]),
+        # a second cue between the halves ('adding', 'noting') starts an attribution of its own
+        ('"They are not affiliated with the campaign," she said, adding, "Mr. Trump is grateful for their support."',
+         [("direct", "she", "They are not affiliated with the campaign"),
+          ("direct", "she", "Mr. Trump is grateful for their support.")]),
+        # a first half that ends its sentence is not cut off; a quoted title after the cue is not a second half
+        ('"We will win." Jones, who has campaigned in Iowa for months, said it again, "and we will win big."', None),
+        ('"We will win," said Jones, who wrote "The Long Road," a memoir.', "We will win"),
+        # the next quoted sentence after a long apposition the parser cut into a sentence of its own
+        ("''You hear that a lot, and I understand the point,'' said Representative Dan Kildee, a Michigan Democrat "
+         "who flew to Germany with the family of Amir Hekmati, another freed American. ''This is a complicated world.''",
+         [("direct", "Dan Kildee", "You hear that a lot, and I understand the point,'' said Representative Dan Kildee, "
+           "a Michigan Democrat who flew to Germany with the family of Amir Hekmati, another freed American. ''This is "
+           "a complicated world.")]),
+    ],
+)
+def test_split_quotations_around_a_longer_cue_clause(text, expected):
+    found = triples(extract(text))
+    if expected is None:  # only: the first quotation is never joined with the second
+        assert not any("said it again" in content for _, _, content in found)
+    elif isinstance(expected, str):  # only: the direct quotation stops at its own closing mark
+        assert [content for kind, _, content in found if kind == "direct"] == [expected]
+    else:
+        assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # two clauses on the cue: an adverbial one before it ('after …') is the setting, the one after is the report
+        ("In a statement released shortly after the Florida senator suspended his campaign, Cruz said he is certain "
+         "Rubio will continue to be a champion for opportunity.",
+         [("indirect", "Cruz", "he is certain Rubio will continue to be a champion for opportunity")]),
+        ("When the votes were counted, the governor said the state had never seen such turnout.",
+         [("indirect", "governor", "the state had never seen such turnout")]),
+        # a fronted report with no second clause stays as it was
+        ("The council will vote on Friday, the mayor said.", [("indirect", "mayor", "The council will vote on Friday")]),
+    ],
+)
+def test_adverbial_clause_before_the_cue_is_not_the_content(text, expected):
+    assert triples(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the object of 'write' and 'post' is what was written
+        ("Ted Cruz, by contrast, wrote an op-ed urging Congress to fast track the Trans-Pacific Partnership.",
+         [("indirect", "Ted Cruz", "an op-ed urging Congress to fast track the Trans-Pacific Partnership")]),
+        ("On her Facebook page, Palin posted a photo of herself and her son.",
+         [("indirect", "Palin", "a photo of herself and her son")]),
+        # figures, cheques and people are not words anyone wrote or posted
+        ("The vulture fund manager wrote a $500,000 check to a super PAC supporting John Faso.", []),
+        ("The company posted a loss of $2 billion in the second quarter.", []),
+        ("Exxon posted strong earnings on Tuesday.", []),
+        ("She wrote him on Tuesday.", []),
+        # a bare kind of text says nothing of what was written
+        ("Lewandowski wrote a book last year.", []),
+        ("Wallnau posted a video on Monday.", []),
+    ],
+)
+def test_written_and_posted_objects(text, expected):
+    assert triples(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
     ("paragraphs", "expected"),
     [
         # a headline opening with a name and a cue verb, in title case or sentence case
