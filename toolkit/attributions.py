@@ -45,12 +45,8 @@ OBJECT_CUES = {
     "characterise", "charge", "fault", "applaud", "commend", "lament", "decry", "mock", "ridicule", "attack",
     "defend", "endorse", "back", "laud", "promise", "pledge", "vow", "threaten", "urge", "recommend", "report",
     "tweet", "retweet", "stress", "emphasize", "emphasise",  # 'tweeted her thanks to the president', 'stressed his experience'
-    "write", "post",  # 'wrote an op-ed urging Congress to …', 'posted a photo of herself and her son'
     "say",  # 'Trump says racist things', 'said goodbye', and a clause whose subject the parser took for an object
 }
-POSTED_FIGURES = {"check", "cheque", "loss", "profit", "gain", "earnings", "earning", "revenue", "deficit",
-                  "surplus", "growth", "increase", "decline", "drop", "rise", "record", "number", "figure", "result",
-                  "sale", "return", "lead", "win", "victory", "score", "time", "bail", "bond", "percent", "point", "job"}
 REPORTING_OBJECT = {"describe", "characterize", "characterise"}  # 'described the meeting' reports it
 TOPIC_PREPOSITIONS = {"speak": {"of"}, "comment": {"on"}, "remark": {"on"}, "respond": {"to"}, "reply": {"to"},
                       "answer": {"to"}, "testify": {"on"}, "write": {"of"}, "complain": {"of"}, "warn": {"of", "against"},
@@ -83,8 +79,6 @@ DEMAND_NOUNS = {"call", "demand", "plea", "appeal"}
 TITLE_SMALL_WORDS = {"a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "with", "from", "by", "is"}
 QUOTE_ONLY_CUES = {"continue", "go", "answer", "reply", "begin", "conclude", "interject", "chime", "offer"}
 DEMANDING = {"urge", "vow", "pledge", "promise", "threaten", "demand", "ask", "call", "beg", "implore", "warn"}
-ADVERBIAL_MARKS = {"after", "before", "when", "whenever", "while", "since", "because", "once", "until", "although",
-                   "though", "as", "if", "unless"}  # a clause they open is the setting, not what was said
 NOT_SPEAKERS = {"i", "we", "you", "me", "us", "one", "who", "which", "that", "what"}
 NARRATORS = {"i", "we"}  # the writer speaking outside any quotation: 'I told the judge that …'
 GERUND_CUES = {"report", "deny", "admit", "acknowledge", "recall", "suggest", "propose", "recommend", "describe",
@@ -595,8 +589,6 @@ class DocumentExtractor:
             between = self.doc[clauses[0].right_edge.i + 1:verb.i]
             if any(t.text in {":", ";"} for t in between):
                 return clauses[-1]
-            if any(c.dep_ == "mark" and c.lower_ in ADVERBIAL_MARKS for c in clauses[0].children):
-                return clauses[-1]  # 'shortly after the senator suspended his campaign, Cruz said he's certain …'
         if len(clauses) == 1 and clauses[0].i < verb.i and any(c.dep_ in {"dobj", "oprd", "xcomp"} and c.i > verb.i
                                                                for c in verb.children) \
                 and any(t.text in {":", ";"} for t in self.doc[clauses[0].right_edge.i + 1:verb.i]):
@@ -630,9 +622,6 @@ class DocumentExtractor:
             return self._gerund_content(verb)
         if obj.pos_ == "PRON" and obj.lower_ in {"it", "this", "that", "nothing", "something", "so"}:
             return None
-        if verb.lemma_.lower() in {"write", "post"} and (obj.pos_ == "PRON" or obj.ent_type_ in {"MONEY", "PERSON"}
-                                                         or obj.lemma_.lower() in POSTED_FIGURES):
-            return None  # 'wrote a $500,000 check', 'posted a loss of $2 billion': no words of anyone's
         if obj.text.startswith("@") and obj.left_edge.i == obj.right_edge.i:
             return None  # 'He tweets @pmorici1': where, not what
         tokens = [] if obj.lower_ in {"what", "which"} else list(obj.subtree)
@@ -651,9 +640,6 @@ class DocumentExtractor:
         start, end = self._trim(min(t.idx for t in tokens), max(t.idx + len(t) for t in tokens))
         if end - start < 3:
             return None
-        if verb.lemma_.lower() in {"write", "post"} and len(_WORD.findall(self.text[start:end])) < 5 \
-                and not self.quotes.overlapping(start, end):
-            return None  # 'wrote a book', 'posted a video': what kind of text, not what it says
         quotes = self.quotes.overlapping(start, end)
         if quotes:
             return "mixed", start, max(end, quotes[-1].end)
@@ -843,28 +829,7 @@ class DocumentExtractor:
                     re.fullmatch(r"[ \t\u00a0]*[,:;—–-]?[ \t\u00a0]*", gap) and \
                     not (not gap.strip() and self._short_title(after)):  # 'said on NBC's “Meet the Press.”'
                 end = after.end
-            else:
-                end = self._split_after_aside(quote, clause_end, end)
         return "direct", start, end
-
-    def _split_after_aside(self, quote: Quote, clause_end: int, end: int) -> int:
-        """'“A,” he said of people whose rights were restored, “but B.”', '“A,” said Sherman, speaking of
-        politicians, “and B.”': a quotation cut off by a comma, then the cue with more words of its own, then a
-        comma and the next quotation in the same sentence - one split quotation."""
-        if not re.search(r",[\"“”‘’'«» \t\u00a0]*$", self.text[quote.start:quote.outer_end]):
-            return end
-        after = next((q for q in self.quotes.quotes if q.outer_start >= clause_end), None)
-        if after is None:
-            return end
-        gap = self.text[clause_end:after.outer_start]
-        if len(gap) > 160 or re.search(r"[\n.!?;:\"“”‘’«»]", gap.replace("’s ", "").replace("'s ", "")) \
-                or not re.search(r",[ \t\u00a0]*$", gap) or self._short_title(after):
-            return end
-        span = self.doc.char_span(clause_end, after.outer_start, alignment_mode="expand")
-        if span is None or any(self.lexicon.category_of(t) for t in span if t.pos_ in {"VERB", "AUX", "NOUN"}
-                                  and t.lemma_.lower() != "speak"):  # 'speaking of politicians' is a topic
-            return end  # '“A,” she said, adding, “B.”': a second cue, a second attribution
-        return after.end
 
     def _adjacent_quote(self, verb: Token, subject: Token) -> Quote | None:
         """A quotation right before the cue clause ("…," she said) or right after it (told reporters: "…")."""
@@ -1064,10 +1029,7 @@ class DocumentExtractor:
         span = self.doc.char_span(sentence_end, quote.outer_start, alignment_mode="contract")
         if span is None:
             return 0
-        # a piece the parser cut off the cue's sentence ('…, a Democrat who flew to Germany with X,| another
-        # freed American. “…”') opens in lower case: it is not a sentence between
-        return sum(1 for s in span.sents if any(not t.is_space and not t.is_punct for t in s)
-                   and not next(t for t in s if not t.is_space and not t.is_punct).text[:1].islower())
+        return sum(1 for s in span.sents if any(not t.is_space and not t.is_punct for t in s))
 
     def _ends_a_sentence(self, quote: Quote) -> bool:
         """A quotation that is a sentence on its own: it ends in sentence punctuation, or its paragraph ends."""
