@@ -42,10 +42,10 @@ def load_articles(source: Path, count: int) -> pd.DataFrame:
 def compare(articles: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
     from toolkit.attributions import extract_attributions
     from toolkit.nlp import load_pipeline
-    from toolkit.parsing import cue_word_forms, sentences_to_parse
+    from toolkit.parsing import cue_forms, sentences_to_parse
 
     nlp = load_pipeline()
-    triggers = cue_word_forms(nlp)
+    triggers = cue_forms(nlp)
     characters = int(articles["text"].str.len().sum())
     parsed = sum(end - start for text in articles["text"] for start, end, parse in sentences_to_parse(text, triggers)
                  if parse)

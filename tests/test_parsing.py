@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from toolkit.attributions import extract_attributions
 from toolkit.nlp import load_pipeline
-from toolkit.parsing import cue_word_forms, parse_documents, sentences_to_parse
+from toolkit.parsing import cue_forms, cue_word_forms, parse_documents, sentences_to_parse
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,7 @@ def nlp():
 
 
 def parsed_sentences(text: str, nlp) -> list[str]:
-    return [text[start:end] for start, end, parse in sentences_to_parse(text, cue_word_forms(nlp)) if parse]
+    return [text[start:end] for start, end, parse in sentences_to_parse(text, cue_forms(nlp)) if parse]
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -44,6 +44,13 @@ def parsed_sentences(text: str, nlp) -> list[str]:
     ("Budapest is ready. Szijjártó wrote on Facebook that the venue was booked.",
      ["Szijjártó wrote on Facebook that the venue was booked."]),
     ("Kyiv admitted the losses.", ["Kyiv admitted the losses."]),
+    # a two-word cue needs its particle; a quote-only cue needs a quotation beside it
+    ("Oil prices made gains. Analysts pointed out that demand was weak.",
+     ["Analysts pointed out that demand was weak."]),
+    ("The index points higher. Talks went on for hours. The session began at noon.", []),
+    ("Prices rose.\n\nThe minister went on:\n\n“We will not give up Donbas.”",
+     ["The minister went on:", "“We will not give up Donbas.”"]),
+    ("“We are ready,” he began. Stocks went up.", ["“We are ready,” he began."]),
     # nothing here can hold an attribution: 'States' is a name, not the verb
     ("The United States and Hungary signed a deal. The ceremony took an hour.", []),
     ("", []),
@@ -57,6 +64,9 @@ def test_cue_word_forms_cover_inflections_and_nothing_else(nlp):
     assert {"said", "says", "saying", "told", "wrote", "written", "admitted", "denies", "insisted",
             "according"} <= forms
     assert not {"the", "summit", "budapest", "accuseed", "noteing"} & forms
+    split = cue_forms(nlp)
+    assert split.phrases["pointed"] == {"out"} and "made" in split.phrases and "said" not in split.phrases
+    assert {"went", "began", "continued"} <= split.quote_only and not {"went", "made", "pointed"} & split.words
 
 
 def test_selective_documents_keep_text_order_and_parse_only_what_is_needed(nlp):
