@@ -51,6 +51,10 @@ def parsed_sentences(text: str, nlp) -> list[str]:
     ("Prices rose.\n\nThe minister went on:\n\n“We will not give up Donbas.”",
      ["The minister went on:", "“We will not give up Donbas.”"]),
     ("“We are ready,” he began. Stocks went up.", ["“We are ready,” he began."]),
+    # 'state' and 'states' are mostly nouns: a cue only before 'that', a colon, a comma or a quotation
+    ("Swing states voted early. The report states that turnout rose. State media stayed silent.",
+     ["The report states that turnout rose."]),
+    ("The letter states: “We object.” He stated his case.", ["The letter states: “We object.”", "He stated his case."]),
     # nothing here can hold an attribution: 'States' is a name, not the verb
     ("The United States and Hungary signed a deal. The ceremony took an hour.", []),
     ("", []),
