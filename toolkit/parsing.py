@@ -215,10 +215,7 @@ class CueForms(NamedTuple):
     words: frozenset[str]  # a cue on their own: 'said', 'warns', 'according'
     phrases: dict[str, frozenset[str]]  # first words of two-word cues, with the particles they need: 'pointed' → out
     quote_only: frozenset[str]  # cues only beside a quotation: 'replied', 'went' (on)
-
-    @property
-    def all(self) -> frozenset[str]:
-        return self.words | frozenset(self.phrases) | self.quote_only
+    all: frozenset[str]  # all of these
 
 
 @lru_cache(maxsize=4)
@@ -242,7 +239,8 @@ def cue_forms(nlp: Language | None) -> CueForms:
         for form in forms(lemma) - words:
             phrases.setdefault(form, set()).update(needed)
     quote_only = set().union(*(forms(lemma) for lemma in QUOTE_ONLY_CUES)) - words
-    return CueForms(frozenset(words), {form: frozenset(p) for form, p in phrases.items()}, frozenset(quote_only))
+    return CueForms(frozenset(words), {form: frozenset(p) for form, p in phrases.items()}, frozenset(quote_only),
+                    frozenset(words | set(phrases) | quote_only))
 
 
 def cue_word_forms(nlp: Language | None) -> frozenset[str]:
