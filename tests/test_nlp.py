@@ -21,18 +21,24 @@ def test_pipeline_has_what_the_engine_needs():
     assert {"tagger", "parser", "lemmatizer", "ner", "attribute_ruler", "paragraph_boundaries"} <= set(nlp.pipe_names)
 
 
+def annotations(doc):
+    return [(t.text, t.pos_, t.tag_, t.lemma_, str(t.morph)) for t in doc]
+
+
+def plain_pipeline():
+    plain = next(spacy.load(name) for name in MODEL_NAMES if spacy.util.is_package(name))
+    plain.add_pipe("paragraph_boundaries", before="parser")
+    return plain
+
+
 def test_indexed_attribute_ruler_and_remembered_lemmas_match_plain_spacy():
     """Our pipeline's attribute ruler (table look-up) and lemmatizer (arrays, one rule call per combination)
     annotate exactly as the model's own components do: on tricky sentences and on the demo corpus, once with
     empty memories and once with full ones."""
     ours = load_pipeline()
-    plain = next(spacy.load(name) for name in MODEL_NAMES if spacy.util.is_package(name))
-    plain.add_pipe("paragraph_boundaries", before="parser")
+    plain = plain_pipeline()
     assert isinstance(ours.get_pipe("lemmatizer"), RememberingLemmatizer)
     assert not isinstance(plain.get_pipe("lemmatizer"), RememberingLemmatizer)
-
-    def annotations(doc):
-        return [(t.text, t.pos_, t.tag_, t.lemma_, str(t.morph)) for t in doc]
 
     corpus = load_corpus(DEMO_CORPUS, progress=False)
     texts = TEXTS + corpus.loc[corpus["status"] == "ok", "text"].head(12).tolist()
@@ -46,3 +52,22 @@ def test_indexed_attribute_ruler_and_remembered_lemmas_match_plain_spacy():
     assert [(t.pos_, t.lemma_) for t in ours(TEXTS[0]) if t.lower_ == "n't"] == [("PART", "not")] * 2
     assert [t.lemma_ for t in ours("The talks were postponed, officials said.")] == [
         "the", "talk", "be", "postpone", ",", "official", "say", "."]
+
+
+def test_the_memories_stay_bounded_and_start_again_without_changing_annotations(monkeypatch):
+    """A large corpus keeps bringing new words: the lemmatizer's and the attribute ruler's memories are emptied
+    when they reach ``MEMORY_LIMIT`` entries, and the annotations stay those of plain spaCy."""
+    import toolkit.nlp
+
+    monkeypatch.setattr(toolkit.nlp, "MEMORY_LIMIT", 7)
+    ours = spacy.load(next(name for name in MODEL_NAMES if spacy.util.is_package(name)))
+    ours.add_pipe("paragraph_boundaries", before="parser")
+    toolkit.nlp.index_attribute_rules(ours.get_pipe("attribute_ruler"))
+    toolkit.nlp.remember_lemmas(ours.get_pipe("lemmatizer"))
+    lemmatizer = ours.get_pipe("lemmatizer")
+    ruler_memory = ours.get_pipe("attribute_ruler").match.memory
+    theirs = [annotations(doc) for doc in plain_pipeline().pipe(TEXTS)]
+    for text, expected in zip(TEXTS, theirs):
+        assert annotations(ours(text)) == expected
+        assert 0 < len(lemmatizer._known_lemmas) <= 7
+        assert 0 < len(ruler_memory) <= 7

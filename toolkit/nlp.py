@@ -60,6 +60,10 @@ def load_pipeline(name: str | None = None) -> Language:
 
 # ------------------------------------------------------------------------------------- attribute ruler
 
+#: Entries each memory below holds at most before it starts again: new words keep coming in a large corpus,
+#: and an unbounded memory would grow with the corpus (the common words come back within a batch).
+MEMORY_LIMIT = 50_000
+
 #: The token attributes one-token rules may test (:data:`_TOKEN_VALUES`), as ``Doc.to_array`` columns.
 _RULE_KEY = [TAG, LOWER, DEP, IS_SPACE]
 
@@ -103,12 +107,15 @@ def index_attribute_rules(ruler) -> None:
         for i, key in enumerate(map(tuple, doc.to_array(_RULE_KEY).tolist())):
             numbers = known.get(key)
             if numbers is None:
+                if len(known) >= MEMORY_LIMIT:
+                    known.clear()
                 numbers = known[key] = single_token_rules(doc[i])
             found.update((number, i, i + 1) for number in numbers)
         for match_id, start, end in rest(doc, allow_missing=True):
             found.add((int(ruler.vocab.strings[match_id]), start, end))
         return [(number, ruler.vocab.strings.add(str(number)), start, end) for number, start, end in sorted(found)]
 
+    match.memory = known  # for tests and curious users
     ruler.match = match
 
 
@@ -154,6 +161,8 @@ class RememberingLemmatizer(EnglishLemmatizer):
             if lemma == 0:
                 found = known.get((orth, pos, morph))
                 if found is None:
+                    if len(known) >= MEMORY_LIMIT:
+                        known.clear()
                     found = known[orth, pos, morph] = self.vocab.strings.add(self.lemmatize(doc[i])[0])
                 lemmas[i] = found
         doc.from_array([LEMMA], lemmas)
