@@ -266,3 +266,23 @@ def test_report_shares_of_tone_labels_by_outlet_and_voice():
         {"outlet": "A", "voice": "quoted", "sentences": 1, "negative": 0.0, "neutral": 1.0, "positive": 0.0},
         {"outlet": "B", "voice": "own", "sentences": 1, "negative": 0.0, "neutral": 1.0, "positive": 0.0},
     ]
+
+
+def test_report_tables_of_counts_give_the_same_shares_as_the_rows_they_count():
+    from toolkit.reporting import attribution_mix, tone_by_voice_labels
+
+    sentences = pd.DataFrame({"outlet": ["A", "A", "A", "A", "B"], "voice": ["own", "own", "own", "quoted", "own"],
+                              "tone": ["negative", "negative", "positive", "neutral", "neutral"]})
+    counted = pd.DataFrame({"outlet": ["A", "A", "A", "B"], "voice": ["own", "own", "quoted", "own"],
+                            "tone": ["negative", "positive", "neutral", "neutral"], "count": [2, 1, 1, 1]})
+    assert tone_by_voice_labels(counted).equals(tone_by_voice_labels(sentences))
+    assert tone_by_voice_labels(counted)["sentences"].tolist() == [3, 1, 1]
+
+    attributions = pd.DataFrame({"outlet": ["A", "A", "A", "B"], "group": ["US officials", "US officials", "media", "media"]})
+    counted = pd.DataFrame({"outlet": ["A", "A", "B"], "group": ["US officials", "media", "media"], "count": [2, 1, 1]})
+    assert attribution_mix(counted).equals(attribution_mix(attributions))
+    assert attribution_mix(counted).to_dict("records") == [
+        {"outlet": "A", "group": "US officials", "attributions": 2, "share": 0.667},
+        {"outlet": "A", "group": "media", "attributions": 1, "share": 0.333},
+        {"outlet": "B", "group": "media", "attributions": 1, "share": 1.0},
+    ]

@@ -68,7 +68,7 @@ class RunResult:
     """What :func:`analyze_corpus` wrote and the small tables the summary needs."""
 
     articles: pd.DataFrame  # SUMMARY_COLUMNS of every input document, in input order (attrs: ignored_files)
-    report_tables: dict[str, pd.DataFrame]  # REPORT_COLUMNS of each analysis table (row order not kept)
+    report_tables: dict[str, pd.DataFrame]  # each combination of REPORT_COLUMNS of a table, and its ``count``
     written: list[Path]
     analysed: int = 0  # ok articles analysed in this run
     cached: int = 0  # ok articles whose results came from the cache
@@ -111,7 +111,8 @@ def analyze_corpus(
     progress
         Show a progress bar; ``None`` shows one only on an interactive terminal.
     report
-        Builds ``report.md`` from the summary tables; default :func:`toolkit.reporting.corpus_report`.
+        Builds ``report.md`` from the articles summary and, per analysis table, each combination of its
+        :data:`REPORT_COLUMNS` with a ``count`` of its rows; default :func:`toolkit.reporting.corpus_report`.
     """
     from .registry import load_actors
 
@@ -146,6 +147,7 @@ def analyze_corpus(
                 run.finish(run.pending.popleft())
         while run.pending:
             run.finish(run.pending.popleft())
+        executor.close()  # the workers' memory is free before the outputs are written
         run.bar.close()
         summary = run.summary(ignored)
         report_tables = run.report_tables()
@@ -172,7 +174,7 @@ class _Pending:
     size: int  # documents in the batch
     ids: list[str]  # ok articles, in order
     keys: dict[str, str]
-    found: dict[str, dict[str, pd.DataFrame]]  # results from the cache
+    found: dict[str, dict[str, "ArticleRows"]]  # results from the cache
     handle: object = None  # the executor's handle of the missing articles' analysis
 
 
@@ -215,7 +217,7 @@ class _Run:
 
     def finish(self, item: _Pending) -> None:
         """Collect a batch's results in article order, cache the new ones, spool them."""
-        fresh: dict[str, dict[str, pd.DataFrame]] = {}
+        fresh: dict[str, dict[str, ArticleRows]] = {}
         if item.handle is not None:
             tables = self.executor.result(item.handle)
             missing = [a for a in item.ids if a not in item.found]
@@ -225,8 +227,8 @@ class _Run:
         self.analysed += len(fresh)
         self.cached += len(item.found)
         for name, template in self.templates.items():
-            parts = [(item.found.get(a) or fresh[a]).get(name, template.iloc[0:0]) for a in item.ids]
-            table = _concat(parts, template)
+            parts = [(item.found.get(a) or fresh[a]).get(name) for a in item.ids]
+            table = join_rows([part for part in parts if part is not None], template)
             self._spool(name).add(table)
             columns = REPORT_COLUMNS.get(name)
             if columns and len(table):
@@ -246,8 +248,8 @@ class _Run:
                 continue
             counter = self.counts.get(name, Counter())
             combos = sorted(counter, key=lambda combo: tuple(map(str, combo)))
-            rows = [combo for combo in combos for _ in range(counter[combo])]
-            tables[name] = pd.DataFrame(rows, columns=list(columns))
+            table = pd.DataFrame(combos, columns=list(columns)) if combos else pd.DataFrame(columns=list(columns))
+            tables[name] = table.assign(count=pd.Series([counter[c] for c in combos], dtype="int64"))
         return tables
 
     def write_outputs(self, out: Path, formats: tuple[str, ...]) -> list[Path]:
@@ -268,10 +270,10 @@ def _templates(executor: "_LazyExecutor", store: "ResultCache | None") -> dict[s
     key = "tables:" + store.settings if store is not None else None
     found = store.get_many([key]) if store is not None else {}
     if key in found:
-        return found[key]
+        return {name: join_rows([], rows) for name, rows in found[key].items()}
     templates = executor.result(executor.submit(articles_frame([])))
     if store is not None:
-        store.put_many({key: templates})
+        store.put_many({key: {name: ArticleRows.of(table) for name, table in templates.items()}})
     return templates
 
 
@@ -300,7 +302,8 @@ class _LazyExecutor:
 
     def close(self) -> None:
         if self._engine is not None:
-            self._engine.close()
+            engine, self._engine = self._engine, None
+            engine.close()
 
 
 def _batches(head: list, rows: Iterator[dict], size: int) -> Iterator[list[dict]]:
@@ -321,18 +324,60 @@ def _concat(parts: list[pd.DataFrame], template: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class ArticleRows:
+    """One article's rows of one analysis table as plain columns: what the cache holds, and what batches are
+    joined from (much cheaper to store, load and join than one small DataFrame per article)."""
+
+    columns: tuple[str, ...]
+    dtypes: tuple  # the pandas dtype of each column in the table the rows came from
+    values: tuple[list, ...]  # the values of each column
+
+    @classmethod
+    def of(cls, table: pd.DataFrame) -> "ArticleRows":
+        return cls(tuple(table.columns), tuple(table.dtypes), tuple(table[c].tolist() for c in table.columns))
+
+    def __len__(self) -> int:
+        return len(self.values[0]) if self.values else 0
+
+    def __reduce__(self):  # pickled as the class and a plain tuple: smaller than the default (a dict of fields)
+        return (ArticleRows, (self.columns, self.dtypes, self.values))
+
+
 def split_by_article(tables: dict[str, pd.DataFrame], ids: list[str],
-                     templates: dict[str, pd.DataFrame]) -> dict[str, dict[str, pd.DataFrame]]:
+                     templates: dict[str, pd.DataFrame]) -> dict[str, dict[str, ArticleRows]]:
     """``{article_id: {table: that article's rows}}`` of a batch's result tables (every id, every table)."""
-    result: dict[str, dict[str, pd.DataFrame]] = {a: {} for a in ids}
+    result: dict[str, dict[str, ArticleRows]] = {a: {} for a in ids}
     for name in templates:
         table = tables.get(name, templates[name])
         if "article_id" not in table:
             raise ValueError(f"the analysis table {name!r} has no article_id column; it cannot be split by article")
-        groups = {a: g.reset_index(drop=True) for a, g in table.groupby("article_id", sort=False)} if len(table) else {}
+        columns, dtypes = tuple(table.columns), tuple(table.dtypes)
+        values = [table[c].tolist() for c in columns]
+        positions = table.groupby("article_id", sort=False).indices if len(table) else {}
         for a in ids:
-            result[a][name] = groups.get(a, table.iloc[0:0])
+            rows = positions.get(a, ())
+            result[a][name] = ArticleRows(columns, dtypes, tuple([column[i] for i in rows] for column in values))
     return result
+
+
+def join_rows(parts: list[ArticleRows], template: pd.DataFrame | ArticleRows) -> pd.DataFrame:
+    """One table of the rows of several articles, in order; each column gets the type ``pd.concat`` of the
+    articles' tables would give it. With no rows: the (empty) template, as a DataFrame."""
+    parts = [part for part in parts if len(part)]
+    if not parts:
+        if isinstance(template, ArticleRows):
+            return pd.DataFrame({c: pd.Series([], dtype=d) for c, d in zip(template.columns, template.dtypes)})
+        return template.iloc[0:0]
+    from pandas.core.dtypes.cast import find_common_type
+
+    columns = {}
+    for number, column in enumerate(parts[0].columns):
+        dtypes = [part.dtypes[number] for part in parts]
+        dtype = dtypes[0] if all(d == dtypes[0] for d in dtypes) else find_common_type(dtypes)
+        values = [value for part in parts for value in part.values[number]]
+        columns[column] = pd.Series(values, dtype=dtype)
+    return pd.DataFrame(columns)
 
 
 def articles_for_output(articles: pd.DataFrame) -> pd.DataFrame:
@@ -603,7 +648,7 @@ def article_key(row: dict, settings: str) -> str:
 
 
 class ResultCache:
-    """Per-article result tables in an SQLite file: ``key -> checksum + compressed pickle``.
+    """Per-article result rows (:class:`ArticleRows`) in an SQLite file: ``key -> checksum + compressed pickle``.
 
     Entries are written in one transaction per batch, so a killed run loses at most its last batch and never
     leaves a half-written entry; an entry whose checksum fails (or that cannot be read) counts as missing, and a
@@ -627,7 +672,7 @@ class ResultCache:
         self.db.execute("SELECT count(*) FROM results").fetchone()
         self.db.commit()
 
-    def get_many(self, keys: list[str]) -> dict[str, dict[str, pd.DataFrame]]:
+    def get_many(self, keys: list[str]) -> dict[str, dict[str, ArticleRows]]:
         found = {}
         for start in range(0, len(keys), 500):
             chunk = keys[start:start + 500]
@@ -638,7 +683,7 @@ class ResultCache:
                     found[key] = entry
         return found
 
-    def put_many(self, entries: dict[str, dict[str, pd.DataFrame]]) -> None:
+    def put_many(self, entries: dict[str, dict[str, ArticleRows]]) -> None:
         with self.db:
             self.db.executemany("INSERT OR REPLACE INTO results (key, value) VALUES (?, ?)",
                                 [(key, _pack(tables)) for key, tables in entries.items()])
@@ -647,12 +692,12 @@ class ResultCache:
         self.db.close()
 
 
-def _pack(tables: dict[str, pd.DataFrame]) -> bytes:
+def _pack(tables: dict[str, ArticleRows]) -> bytes:
     payload = zlib.compress(pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL), 1)
     return hashlib.sha256(payload).digest() + payload
 
 
-def _unpack(value: bytes) -> dict[str, pd.DataFrame] | None:
+def _unpack(value: bytes) -> dict[str, ArticleRows] | None:
     checksum, payload = value[:32], value[32:]
     if hashlib.sha256(payload).digest() != checksum:
         return None
@@ -660,7 +705,9 @@ def _unpack(value: bytes) -> dict[str, pd.DataFrame] | None:
         tables = pickle.loads(zlib.decompress(payload))
     except Exception:  # noqa: BLE001 - any damage means: analyse again
         return None
-    return tables if isinstance(tables, dict) else None
+    if not isinstance(tables, dict) or not all(isinstance(rows, ArticleRows) for rows in tables.values()):
+        return None  # an entry of an earlier cache format: analysed again
+    return tables
 
 
 # ---------------------------------------------------------------------------------------------- engines

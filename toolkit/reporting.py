@@ -21,24 +21,37 @@ def outlet_overview(articles: pd.DataFrame) -> pd.DataFrame:
 
 
 def attribution_mix(attributions: pd.DataFrame) -> pd.DataFrame:
-    """Attributions per outlet and group (counts, and each group's share of the outlet's attributions)."""
+    """Attributions per outlet and group (counts, and each group's share of the outlet's attributions).
+
+    A ``count`` column, when present, says how many attributions each row stands for (a table of counts)."""
     if attributions.empty:
         return pd.DataFrame(columns=["outlet", "group", "attributions", "share"])
-    counts = attributions.groupby(["outlet", "group"], sort=True).size().rename("attributions").reset_index()
+    counts = (_row_counts(attributions).groupby([attributions["outlet"], attributions["group"]], sort=True).sum()
+              .rename("attributions").rename_axis(["outlet", "group"]).reset_index())
     counts["share"] = (counts["attributions"] / counts.groupby("outlet")["attributions"].transform("sum")).round(3)
     return counts
 
 
 def tone_by_voice_labels(sentences: pd.DataFrame) -> pd.DataFrame:
-    """Per outlet and voice (own, quoted): sentences, and the share of each tone label."""
+    """Per outlet and voice (own, quoted): sentences, and the share of each tone label.
+
+    A ``count`` column, when present, says how many sentences each row stands for (a table of counts)."""
     if sentences.empty:
         return pd.DataFrame(columns=["outlet", "voice", "sentences", "negative", "neutral", "positive"])
-    table = pd.crosstab([sentences["outlet"], sentences["voice"]], sentences["tone"])
+    table = (_row_counts(sentences).groupby([sentences["outlet"], sentences["voice"], sentences["tone"]], sort=True)
+             .sum().unstack("tone", fill_value=0).rename_axis(index=["outlet", "voice"], columns="tone"))
     table = table.reindex(columns=["negative", "neutral", "positive"], fill_value=0)
     counts = table.sum(axis=1)
     shares = table.div(counts, axis=0).round(3)
     shares.insert(0, "sentences", counts)
     return shares.reset_index().rename_axis(columns=None)
+
+
+def _row_counts(table: pd.DataFrame) -> pd.Series:
+    """How many items each row of a table stands for: its ``count`` column, else 1."""
+    if "count" in table:
+        return table["count"].astype("int64")
+    return pd.Series(1, index=table.index, dtype="int64")
 
 
 def corpus_report(articles: pd.DataFrame, attributions: pd.DataFrame | None = None,
