@@ -96,6 +96,23 @@ def test_selective_documents_keep_text_order_and_parse_only_what_is_needed(nlp):
     assert "Markets were calm." in sentences and "Oil prices fell on Friday." in sentences
 
 
+def test_groups_of_parses_held_together_are_bounded_in_characters_and_change_no_parse(nlp, monkeypatch):
+    import toolkit.parsing
+
+    texts = [f"“Talks No. {n} went well,” the Kremlin aide said. Markets were calm. Oil prices fell." for n in range(7)]
+    groups = []
+    real_group = toolkit.parsing._parse_group
+    monkeypatch.setattr(toolkit.parsing, "_parse_group",
+                        lambda nlp, group, *rest: groups.append(len(group)) or real_group(nlp, group, *rest))
+    whole = [d.to_json() for d in parse_documents(nlp, texts, batch_size=32, selective=True)]
+    assert groups == [7]
+    monkeypatch.setattr(toolkit.parsing, "GROUP_CHARACTERS", 2 * len(texts[0]) + 1)
+    groups.clear()
+    bounded = [d.to_json() for d in parse_documents(nlp, texts, batch_size=32, selective=True)]
+    assert groups == [2, 2, 2, 1]
+    assert bounded == whole
+
+
 ARTICLES = pd.DataFrame({
     "article_id": ["a1", "a2"],
     "outlet": ["Meridian Wire", "Vostok Herald"],

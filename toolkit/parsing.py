@@ -41,6 +41,13 @@ _WORD = re.compile(r"[A-Za-z]+")
 _LINE_START = re.compile(r"\n[ \t\u00a0]*(?=\S)")
 
 
+#: Texts whose parses are held together (a group: parsed, joined, handed on) have at most this many characters
+#: in all, unless one text has more, so that a run of very long texts cannot hold 32 of them at once. The
+#: parses do not depend on the grouping. (On the 40 longest AllSides articles, 1.9 million characters, a
+#: process's peak rose by 200 MB with this limit and by 222 MB without it.)
+GROUP_CHARACTERS = 250_000
+
+
 def parse_documents(nlp: Language, texts: Iterable[str], batch_size: int = 32,
                     selective: bool = False) -> Iterator[Doc]:
     """Parsed documents for ``texts``, in order, one per text, each with exactly the text it was given.
@@ -52,11 +59,16 @@ def parse_documents(nlp: Language, texts: Iterable[str], batch_size: int = 32,
         return
     triggers = cue_forms(nlp)
     group: list[str] = []
+    length = 0
     for text in texts:
+        if group and length + len(text) > GROUP_CHARACTERS:
+            yield from _parse_group(nlp, group, triggers, batch_size)
+            group, length = [], 0
         group.append(text)
+        length += len(text)
         if len(group) >= batch_size:
             yield from _parse_group(nlp, group, triggers, batch_size)
-            group = []
+            group, length = [], 0
     if group:
         yield from _parse_group(nlp, group, triggers, batch_size)
 
