@@ -57,6 +57,33 @@ def test_same_bytes_whatever_the_batch_size_and_cache_state(corpus, tmp_path, mo
     assert outputs(tmp_path / "small") == reference
 
 
+def test_batches_end_at_the_article_or_character_limit():
+    from toolkit.engine import _batches
+
+    rows = [{"text": "x" * length} for length in (5, 5, 5, 30, 5, 5, 0, 5)]
+    sizes = [[len(row["text"]) for row in batch] for batch in _batches(rows[:1], iter(rows[1:]), 3, characters=12)]
+    assert sizes == [[5, 5], [5], [30], [5, 5, 0], [5]]  # a longer article than the limit is a batch of its own
+    assert sum(len(b) for b in _batches([], iter(rows), 200)) == len(rows)  # nothing lost, nothing repeated
+
+
+def test_same_bytes_whatever_the_character_limit_of_a_batch(corpus, tmp_path, monkeypatch):
+    import toolkit.engine
+
+    analyze_corpus(corpus, tmp_path / "usual", cache=False, progress=False)
+    monkeypatch.setattr(toolkit.engine, "BATCH_CHARACTERS", 6000)  # batches of 2 articles
+    small = analyze_corpus(corpus, tmp_path / "small", cache=False, progress=False)
+    assert outputs(tmp_path / "small") == outputs(tmp_path / "usual")
+    assert small.analysed == 18
+
+
+def test_free_memory_is_handed_back_where_the_c_library_is_glibc():
+    import platform
+
+    from toolkit.engine import return_free_memory
+
+    assert return_free_memory() == (platform.libc_ver()[0] == "glibc")
+
+
 def test_only_changed_articles_are_analysed_again(corpus, tmp_path):
     out = tmp_path / "out"
     analyze_corpus(corpus, out, batch_size=5, progress=False)

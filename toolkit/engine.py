@@ -22,6 +22,7 @@ cache state or the engine: rows follow the input order of the articles, then eac
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import importlib.metadata
 import json
@@ -35,6 +36,7 @@ import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -48,6 +50,10 @@ from .paths import PACKAGE_DIR, data_dir
 FORMATS = ("csv", "parquet")
 ENGINES = ("local", "dask")
 BATCH_SIZE = 200
+#: A batch also ends before it holds more text than this: a run of long articles (transcripts, long reads)
+#: would otherwise make a batch, and the memory its analysis needs, several times the usual (200 AllSides
+#: articles hold about 1.2 million characters).
+BATCH_CHARACTERS = 2_500_000
 #: Rows per Parquet row group; fixed, so that the files do not depend on the batch size, and small for the
 #: articles table (whole texts), so that memory stays flat.
 PARQUET_ROW_GROUP = 10_000
@@ -306,13 +312,17 @@ class _LazyExecutor:
             engine.close()
 
 
-def _batches(head: list, rows: Iterator[dict], size: int) -> Iterator[list[dict]]:
-    batch = list(head)
+def _batches(head: list, rows: Iterator[dict], size: int, characters: int | None = None) -> Iterator[list[dict]]:
+    """Lists of at most ``size`` rows, and of at most ``characters`` (default :data:`BATCH_CHARACTERS`)
+    characters of text unless one row has more."""
+    characters = BATCH_CHARACTERS if characters is None else characters
+    batch, length = list(head), sum(len(row["text"] or "") for row in head)
     for row in rows:
-        if len(batch) >= size:
+        if batch and (len(batch) >= size or length + len(row["text"] or "") > characters):
             yield batch
-            batch = []
+            batch, length = [], 0
         batch.append(row)
+        length += len(row["text"] or "")
     if batch:
         yield batch
 
@@ -725,7 +735,9 @@ class LocalExecutor:
         self.options = options
 
     def submit(self, articles: pd.DataFrame):
-        return analyze_articles(articles, nlp=self.nlp, actors=self.actors, progress=False, **self.options)
+        tables = analyze_articles(articles, nlp=self.nlp, actors=self.actors, progress=False, **self.options)
+        return_free_memory()
+        return tables
 
     def result(self, handle):
         return handle
@@ -743,7 +755,31 @@ def worker_pipeline():
 
 def analyze_batch(articles: pd.DataFrame, actors: pd.DataFrame, options: dict) -> dict[str, pd.DataFrame]:
     """The task a Dask worker runs on one batch."""
-    return analyze_articles(articles, nlp=worker_pipeline(), actors=actors, progress=False, **options)
+    tables = analyze_articles(articles, nlp=worker_pipeline(), actors=actors, progress=False, **options)
+    return_free_memory()
+    return tables
+
+
+@lru_cache(maxsize=1)
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc (macOS, Windows, musl): nothing to do
+        return None
+
+
+def return_free_memory() -> bool:
+    """Hand the memory the C allocator holds free back to the system, after a batch (glibc's ``malloc_trim``).
+
+    Between batches a process then holds what it needs rather than the high-water mark of its last batch: on
+    800 AllSides articles in batches of 100, one process held 572-579 MB after each of the last batches with
+    the trim and 645-686 MB without, for 0.03 s of trimming in all. (The peak within a batch is the same
+    either way: 731 and 726 MB.) Returns whether there was an allocator to ask."""
+    trim = _malloc_trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True
 
 
 def worker_environment() -> dict:
