@@ -122,10 +122,13 @@ def test_scheduler_needs_the_dask_engine(tmp_path, capsys):
     assert "--engine dask" in capsys.readouterr().err
 
 
-def test_local_cluster_workers_keep_the_adaptive_malloc_threshold():
-    """Dask's nannies set MALLOC_TRIM_THRESHOLD_, which makes the parser's arrays page-fault on every batch;
-    the workers of our local cluster run without it and keep Dask's one-thread settings."""
+def test_local_cluster_workers_keep_the_adaptive_malloc_threshold_and_do_not_profile():
+    """Dask's nannies set MALLOC_TRIM_THRESHOLD_, which makes the parser's arrays page-fault on every batch,
+    and Dask's workers profile themselves (memory that grows with the run); the workers of our local cluster
+    run without either and keep Dask's one-thread settings."""
     import os
+
+    import dask
 
     from toolkit.engine import DaskExecutor
     from toolkit.registry import load_actors
@@ -134,9 +137,13 @@ def test_local_cluster_workers_keep_the_adaptive_malloc_threshold():
     try:
         environ = executor.client.run(lambda: {name: os.environ.get(name)
                                                for name in ("MALLOC_TRIM_THRESHOLD_", "OMP_NUM_THREADS")})
+        profiling = executor.client.run(lambda dask_worker: (dask.config.get("distributed.worker.profile.enabled"),
+                                                             "profile" in dask_worker.periodic_callbacks))
     finally:
         executor.close()
     assert list(environ.values()) == [{"MALLOC_TRIM_THRESHOLD_": None, "OMP_NUM_THREADS": "1"}]
+    assert list(profiling.values()) == [(False, False)]
+    assert dask.config.get("distributed.worker.profile.enabled")  # this process's settings are left as they were
 
 
 def test_dask_engine_writes_the_same_bytes_as_the_local_engine(tmp_path):
