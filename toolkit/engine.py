@@ -25,6 +25,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import importlib.metadata
+import itertools
 import json
 import logging
 import os
@@ -45,6 +46,7 @@ from tqdm.auto import tqdm
 from . import __version__
 from .analysis import analyze_articles
 from .corpus import ARTICLE_COLUMNS, articles_frame, iter_articles, removed_lines_table
+from .parsing import bounded_groups
 from .paths import PACKAGE_DIR, data_dir
 
 FORMATS = ("csv", "parquet")
@@ -315,16 +317,8 @@ class _LazyExecutor:
 def _batches(head: list, rows: Iterator[dict], size: int, characters: int | None = None) -> Iterator[list[dict]]:
     """Lists of at most ``size`` rows, and of at most ``characters`` (default :data:`BATCH_CHARACTERS`)
     characters of text unless one row has more."""
-    characters = BATCH_CHARACTERS if characters is None else characters
-    batch, length = list(head), sum(len(row["text"] or "") for row in head)
-    for row in rows:
-        if batch and (len(batch) >= size or length + len(row["text"] or "") > characters):
-            yield batch
-            batch, length = [], 0
-        batch.append(row)
-        length += len(row["text"] or "")
-    if batch:
-        yield batch
+    limit = BATCH_CHARACTERS if characters is None else characters
+    return bounded_groups(itertools.chain(head, rows), size, limit, lambda row: len(row["text"] or ""))
 
 
 def _concat(parts: list[pd.DataFrame], template: pd.DataFrame) -> pd.DataFrame:
