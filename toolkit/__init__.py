@@ -40,6 +40,7 @@ _PUBLIC_NAMES = {
     "sentiment": ("TargetSentiment", "load_tone_model", "sentence_tone", "split_sentences", "tone_tables"),
 }
 _MODULE_OF = {name: module for module, names in _PUBLIC_NAMES.items() for name in names}
+__all__ = sorted([*_MODULE_OF, "compare"])
 #: Stage modules reachable as attributes (``toolkit.compare``, ``toolkit.plots`` …), also imported on first use.
 _SUBMODULES = frozenset(_PUBLIC_NAMES) | {"plots", "report", "reporting", "evaluate", "parsing", "speakers"}
 
@@ -58,47 +59,3 @@ def __getattr__(name: str):
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
-
-__all__ = [
-    "ANALYSIS_TABLES",
-    "ARTICLE_COLUMNS",
-    "ATTRIBUTION_COLUMNS",
-    "DEMO_CORPUS",
-    "RegistryError",
-    "TargetSentiment",
-    "actor_tone_by_outlet",
-    "analyze_articles",
-    "analyze_corpus",
-    "articles_frame",
-    "attribution_mix_per_article",
-    "attribution_mix_per_outlet",
-    "clean_text",
-    "compare",
-    "corpus_summary",
-    "cue_framing",
-    "cue_framing_test",
-    "data_path",
-    "extract_attributions",
-    "find_quotes",
-    "iter_articles",
-    "load_actors",
-    "load_cleaning_rules",
-    "load_corpus",
-    "load_outlets",
-    "load_pipeline",
-    "load_tone_model",
-    "outlet_group_residuals",
-    "outlet_group_test",
-    "outlet_map",
-    "outlet_profiles",
-    "pairwise_outlet_tests",
-    "placement_per_outlet",
-    "removed_lines_table",
-    "sentence_tone",
-    "side_balance",
-    "split_sentences",
-    "tone_by_voice",
-    "tone_tables",
-    "tone_voice_test",
-    "write_articles",
-]
