@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,7 @@ def test_load_analysis_runs_the_demo_corpus_and_restricts_outlets(tmp_path):
     assert data.has_tone
 
 
-def test_report_command_writes_html_and_figures_for_the_demo_corpus(tmp_path, capsys):
+def test_report_command_writes_html_and_figures_for_the_demo_corpus(tmp_path, capfd):
     out = tmp_path / "out"
     assert main(["report", str(paths.DEMO_CORPUS), "--out", str(out), "--notebooks", "02"]) == 0
     reports = out / "reports"
@@ -53,7 +54,29 @@ def test_report_command_writes_html_and_figures_for_the_demo_corpus(tmp_path, ca
         assert (figures / f"{stem}.csv").read_text(encoding="utf-8").count("\n") >= 2
     assert (reports / "notebooks" / "02-attribution-mix-across-outlets.ipynb").is_file()
     assert (out / "analysis" / "attributions.csv").is_file()
-    assert "wrote" in capsys.readouterr().out
+    captured = capfd.readouterr()  # the kernel's own stderr too
+    assert "wrote" in captured.out
+    assert "WARNING" not in captured.err and "Traceback" not in captured.err
+
+
+@pytest.mark.skipif(os.name != "posix", reason="Unix sockets")
+def test_the_notebook_kernel_talks_over_unix_sockets_not_tcp(tmp_path):
+    import nbformat
+
+    from toolkit.report import execute_notebook
+
+    notebook = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("transport = None", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("from ipykernel.connect import get_connection_info\n"
+                                  "print(get_connection_info(unpack=True)['transport'])"),
+    ])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    source, executed = tmp_path / "probe.ipynb", tmp_path / "executed.ipynb"
+    nbformat.write(notebook, source)
+    execute_notebook(source, executed, {"transport": "x"}, kernel_name="python3", cwd=tmp_path)
+    outputs = [output for cell in nbformat.read(executed, as_version=4).cells for output in cell.get("outputs", [])]
+    assert [output.get("text", "").strip() for output in outputs] == ["ipc"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["executed.ipynb", "probe.ipynb"]  # no socket left
 
 
 def test_helsinki_slice_renders_the_attribution_mix(shared_dir, tmp_path):

@@ -255,6 +255,30 @@ def notebook_question(path: str | os.PathLike) -> tuple[str, str]:
     return Path(path).stem, ""
 
 
+def kernel_settings(socket_dir: str | os.PathLike) -> dict:
+    """Settings of the notebooks' kernel manager: on Unix, the kernel talks to this process over Unix sockets
+    in ``socket_dir`` (ZeroMQ ``ipc``) rather than over TCP ports on localhost, so rendering the reports opens
+    no network port and ipykernel has no unencrypted TCP traffic to warn about on stderr. Elsewhere, Jupyter's
+    default (TCP on localhost)."""
+    if os.name != "posix":
+        return {}
+    return {"KernelManager": {"transport": "ipc", "ip": str(Path(socket_dir) / "kernel")}}
+
+
+def execute_notebook(source: Path, executed: Path, parameters: dict, *, kernel_name: str, cwd: Path) -> None:
+    """Run one notebook with papermill (its ``parameters`` cell set to ``parameters``) and save it executed."""
+    import tempfile
+
+    import papermill
+    from traitlets.config import Config
+
+    with tempfile.TemporaryDirectory(prefix="toolkit-kernel-") as socket_dir:
+        papermill.execute_notebook(
+            str(source), str(executed), parameters=parameters, kernel_name=kernel_name, progress_bar=False,
+            log_output=False, cwd=str(cwd), report_mode=False, config=Config(kernel_settings(socket_dir)),
+        )
+
+
 def render_reports(
     paths: str | os.PathLike | Sequence[str | os.PathLike],
     out: str | os.PathLike,
@@ -289,7 +313,6 @@ def render_reports(
     list of pathlib.Path
         The HTML files written, ``index.html`` last.
     """
-    import papermill
     from nbconvert import HTMLExporter
 
     sources = find_notebooks(names=notebooks)
@@ -323,10 +346,7 @@ def render_reports(
     entries: list[tuple[str, str, str]] = []
     for source in sources:
         executed = executed_dir / source.name
-        papermill.execute_notebook(
-            str(source), str(executed), parameters=parameters, kernel_name=kernel_name, progress_bar=False,
-            log_output=False, cwd=str(reports), report_mode=False,
-        )
+        execute_notebook(source, executed, parameters, kernel_name=kernel_name, cwd=reports)
         body, _ = exporter.from_filename(str(executed))
         target = reports / f"{source.stem}.html"
         target.write_text(body, encoding="utf-8")
