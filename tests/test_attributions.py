@@ -142,6 +142,23 @@ def test_reported_speech_the_parse_hides(text, expected):
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # quotation marks glued to the words around them, as in text scraped from HTML that lost its spaces
+        ("“We will meet in Budapest within two weeks,”Trump said on Thursday.",
+         [("direct", "Donald Trump", "We will meet in Budapest within two weeks")]),
+        ("Orban wrote on Facebook:“The preparations are under way.”",
+         [("direct", "Viktor Orbán", "The preparations are under way.")]),
+        ("Szijjarto said,\"The date is not set.\"He left.", [("direct", "Péter Szijjártó", "The date is not set.")]),
+        # glued quotation marks around words nobody says
+        ("The “peace plan”was never published.", []),
+    ],
+)
+def test_quotation_marks_without_spaces(text, expected):
+    assert triples(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
     "paragraphs",
     [
         ["The so-called “peace dividend” has not arrived, and the “realism” of the plan is doubtful."],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import spacy
 
 from toolkit.corpus import load_corpus
@@ -14,6 +15,23 @@ TEXTS = [
     "BUDAPEST — Hungary's Foreign Minister Péter Szijjártó said Tuesday that he'd gotta check.\n\n"
     "Asked about it, Rubio replied: \"I'm not sure.\"  Sanctions   were   imposed on Rosneft and Lukoil.",
 ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("said,“Look", ["said", ",", "“", "Look"]),
+        ("win.”He", ["win", ".", "”", "He"]),
+        ('said:"We', ["said", ":", '"', "We"]),
+        ("the “fake news”media", ["the", "“", "fake", "news", "”", "media"]),
+        # what spaCy already splits, or must keep whole
+        ("“Hello,” he said.", ["“", "Hello", ",", "”", "he", "said", "."]),
+        ("don’t", ["do", "n’t"]),
+        ("Trump’s U.S.-Russia", ["Trump", "’s", "U.S.-Russia"]),
+    ],
+)
+def test_glued_quotation_marks_are_tokens_of_their_own(text, expected):
+    assert [token.text for token in load_pipeline().tokenizer(text)] == expected
 
 
 def test_pipeline_has_what_the_engine_needs():

@@ -22,6 +22,19 @@ from spacy.tokens import Doc, Token
 from .paths import MODEL_NAMES
 
 
+#: Quotation marks glued to the words around them ("said,“Look", "this.”He", "news”media"), common in text
+#: scraped from HTML that lost its spaces: each mark, and punctuation right before one, is a token of its own.
+GLUED_QUOTE_INFIXES = [r"(?<=[^\W\d_])[,:;.!?](?=[“”\"«»])", r"[“”\"«»]"]
+
+
+def split_glued_quotes(nlp: Language) -> None:
+    """Add :data:`GLUED_QUOTE_INFIXES` to the pipeline's tokenizer (spaCy's own split only a quotation mark at
+    the start or end of a whitespace-separated piece)."""
+    from spacy.util import compile_infix_regex
+
+    nlp.tokenizer.infix_finditer = compile_infix_regex(list(nlp.Defaults.infixes) + GLUED_QUOTE_INFIXES).finditer
+
+
 @Language.component("paragraph_boundaries")
 def paragraph_boundaries(doc: Doc) -> Doc:
     """A sentence never runs across a line break: the first word after a newline starts a sentence."""
@@ -47,6 +60,7 @@ def load_pipeline(name: str | None = None) -> Language:
         missing = {"parser", "ner", "lemmatizer"} - set(nlp.pipe_names)
         if missing:
             raise ModelNotInstalled(f"the spaCy pipeline {candidate!r} lacks {', '.join(sorted(missing))}")
+        split_glued_quotes(nlp)
         nlp.add_pipe("paragraph_boundaries", before="parser")
         if "attribute_ruler" in nlp.pipe_names:
             index_attribute_rules(nlp.get_pipe("attribute_ruler"))
