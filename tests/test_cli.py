@@ -74,3 +74,16 @@ def test_two_runs_on_the_demo_corpus_write_identical_bytes(tmp_path):
     assert outputs[0] == outputs[1]
     assert set(outputs[0]) == {"articles.csv", "attributions.csv", "removed_lines.csv", "report.md", "sentences.csv",
                                "actor_tone.csv", "article_tone.csv"}
+
+
+def test_a_missing_english_model_is_one_line_and_status_2(tmp_path, monkeypatch, capsys):
+    import toolkit.nlp
+    from toolkit.paths import DEMO_CORPUS, ModelNotInstalled
+
+    def no_model(*args, **kwargs):
+        raise toolkit.nlp.ModelNotInstalled("no English spaCy pipeline is installed; run `make setup`")
+
+    assert toolkit.nlp.ModelNotInstalled is ModelNotInstalled
+    monkeypatch.setattr(toolkit.nlp, "load_pipeline", no_model)
+    assert main(["analyze", str(DEMO_CORPUS), "--out", str(tmp_path / "out"), "--no-cache", "--no-progress"]) == 2
+    assert "error: no English spaCy pipeline is installed" in capsys.readouterr().err

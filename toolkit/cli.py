@@ -15,6 +15,7 @@ import pandas as pd
 
 from .corpus import corpus_summary
 from .engine import BATCH_SIZE, analyze_corpus
+from .paths import ModelNotInstalled
 from .registry import RegistryError
 from .tone_tiers import TIERS, ToneTierUnavailable, check_tier
 
@@ -167,22 +168,10 @@ def main(argv: list[str] | None = None) -> int:
 
             train_tone(args.tier, data_dir=args.data, out=args.out, limit=args.limit)
             return 0
-    except Exception as err:  # noqa: BLE001 - the user's errors get one line, the rest a traceback
-        if not isinstance(err, user_errors()):
-            raise
+    except (RegistryError, ValueError, FileNotFoundError, ModelNotInstalled, ToneTierUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     return 2
-
-
-def user_errors() -> tuple[type[Exception], ...]:
-    """The errors the command line reports in one line (exit status 2): bad input, settings or set-up.
-
-    ``ModelNotInstalled`` joins them once :mod:`toolkit.nlp` is loaded, the only module that raises it, so that
-    a run that needs no parse (every article in the cache) does not import spaCy to catch it."""
-    errors: tuple[type[Exception], ...] = (RegistryError, ValueError, FileNotFoundError, ToneTierUnavailable)
-    nlp = sys.modules.get(f"{__package__}.nlp")
-    return errors + (nlp.ModelNotInstalled,) if nlp is not None else errors
 
 
 if __name__ == "__main__":

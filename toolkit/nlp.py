@@ -19,7 +19,7 @@ from spacy.attrs import DEP, IS_SPACE, LEMMA, LOWER, MORPH, ORTH, POS, TAG
 from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 
-from .paths import MODEL_NAMES
+from .paths import MODEL_NAMES, ModelNotInstalled
 
 
 #: Quotation marks glued to the words around them ("said,“Look", "this.”He", "news”media"), common in text
@@ -43,10 +43,6 @@ def paragraph_boundaries(doc: Doc) -> Doc:
         if not token.is_space and ("\n" in previous.whitespace_ or (previous.is_space and "\n" in previous.text)):
             token.is_sent_start = True
     return doc
-
-
-class ModelNotInstalled(RuntimeError):
-    """No English spaCy pipeline with a parser and NER is installed."""
 
 
 @lru_cache(maxsize=4)

