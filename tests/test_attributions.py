@@ -676,3 +676,45 @@ def test_very_long_article_is_parsed_in_pieces_with_true_offsets(monkeypatch):
     assert frame.sentence_index.is_monotonic_increasing and frame.sentence_index.iloc[-1] >= 399
     for row in frame.sample(20, random_state=0).itertuples():
         assert text[row.content_start:row.content_end] == row.content == "We want to get peace"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a 'that' clause right after the cue is what was said, though the parser also hung the fronted
+        # participle clause on the cue
+        ("Claiming the criticism of Lauer is designed to pressure debate moderators, Trump told Fox that the "
+         "networks were gaming the system.",
+         [("indirect", "Donald Trump", "the networks were gaming the system")]),
+        # negative: a clause split by the cue is one content ('A, she said in an interview, that B')
+        ("It makes a difference, she said in an interview afterward, that Cruz and his campaign remember the "
+         "little people of Iowa.",
+         [("indirect", "she", "It makes a difference, she said in an interview afterward, that Cruz and his "
+                               "campaign remember the little people of Iowa")]),
+    ],
+)
+def test_that_clause_after_the_cue_wins_over_a_fronted_clause(text, expected):
+    assert triples(extract(text)) == expected
+
+
+FIRST_OBAMA_QUOTE = ("direct", "Obama", "We've had problems with cyber intrusions from Russia in the past")
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "expected"),
+    [
+        # a cue sentence about the same 'he' between two quotations does not break the chain
+        ("“We've had problems with cyber intrusions from Russia in the past,” Obama said after meeting Putin. He "
+         "didn't suggest retaliation. “Our goal is to start instituting some norms so that everybody is acting "
+         "responsibly.”",
+         [FIRST_OBAMA_QUOTE, ("continuation", "Obama", "Our goal is to start instituting some norms so that "
+                                                       "everybody is acting responsibly.")]),
+        # negative: a cue sentence with another named subject does break it
+        ("“We've had problems with cyber intrusions from Russia in the past,” Obama said after meeting Putin. "
+         "Pelosi didn't suggest retaliation. “Our goal is to start instituting some norms so that everybody is "
+         "acting responsibly.”",
+         [FIRST_OBAMA_QUOTE]),
+    ],
+)
+def test_continuations_pass_over_cues_of_the_same_pronoun(paragraph, expected):
+    assert triples(extract(paragraph)) == expected

@@ -86,6 +86,7 @@ GERUND_CUES = {"report", "deny", "admit", "acknowledge", "recall", "suggest", "p
 SUBJECTS = {"nsubj", "nsubjpass"}
 CONTENT_DEPS = {"ccomp"}
 _QUOTE_CHARS = "\"“”‘’'«»"
+_SAME_SPEAKER = {"he", "she"}  # a cue with these subjects between a quote and the next goes on with its speaker
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _SENTENCE_GAP = re.compile(r"[.!?…][\"”’']{0,2}[ \t\u00a0]+$")
 _DASH_SIGNATURE = re.compile(
@@ -587,13 +588,20 @@ class DocumentExtractor:
         clauses = [c for c in verb.children if c.dep_ in CONTENT_DEPS]
         if len(clauses) > 1 and clauses[0].i < verb.i < clauses[-1].i:
             between = self.doc[clauses[0].right_edge.i + 1:verb.i]
-            if any(t.text in {":", ";"} for t in between):
+            if any(t.text in {":", ";"} for t in between) or self._introduced(verb, clauses[-1]):
                 return clauses[-1]
         if len(clauses) == 1 and clauses[0].i < verb.i and any(c.dep_ in {"dobj", "oprd", "xcomp"} and c.i > verb.i
                                                                for c in verb.children) \
                 and any(t.text in {":", ";"} for t in self.doc[clauses[0].right_edge.i + 1:verb.i]):
             return None  # 'Others sounded equivocal: Jane Harman called it “the least bad option”': the cue has its own
         return clauses[0] if clauses else None
+
+    def _introduced(self, verb: Token, clause: Token) -> bool:
+        """A clause that follows the cue with no comma between and opens with 'that' is what the cue reports,
+        whatever the parser hung before it: 'Claiming the criticism is designed to …, Trump told Fox that "they …"'
+        (but 'It makes a difference, she said in an interview, that Cruz …' is one content)."""
+        first = clause.left_edge
+        return first.lower_ == "that" and first.dep_ == "mark" and not any(t.text == "," for t in self.doc[verb.i + 1:first.i])
 
     @staticmethod
     def _that_clause_in_phrase(verb: Token) -> Token | None:
@@ -1243,7 +1251,7 @@ class DocumentExtractor:
         if span is None:
             return False
         return any(t.pos_ == "VERB" and self.lexicon.category_of(t) and self.quotes.covering(t.idx) is None
-                   and any(c.dep_ in SUBJECTS for c in t.children) for t in span)
+                   and any(c.dep_ in SUBJECTS and c.lower_ not in _SAME_SPEAKER for c in t.children) for t in span)
 
     # ---------------------------------------------------------------------------------------- helpers
 
