@@ -718,3 +718,10 @@ FIRST_OBAMA_QUOTE = ("direct", "Obama", "We've had problems with cyber intrusion
 )
 def test_continuations_pass_over_cues_of_the_same_pronoun(paragraph, expected):
     assert triples(extract(paragraph)) == expected
+
+
+def test_quotation_opened_with_a_closing_mark_keeps_its_signature():
+    found = extract("Readers answered our call.",
+                    "”Fear. I am truly afraid that Donald Trump will win. He has spread hate and ignorance.” ― Karen Bobadilla")
+    assert triples(found) == [("direct", "Karen Bobadilla",
+                               "Fear. I am truly afraid that Donald Trump will win. He has spread hate and ignorance.")]

@@ -41,6 +41,10 @@ def quoted(text: str) -> list[str]:
         ('The ruling = "a disgrace," he said.', ["a disgrace"]),
         # negative: after a space it opens a new quote (the previous one never closed)
         ("“First one. “Second one,” he said.", ["First one.", "Second one"]),
+        # a closing mark where a quotation opens (start of a paragraph, before a word) opens it, as typed
+        ("Photo: Getty.\n\n”Fear. I am truly afraid that he will win.” ― Karen Bobadilla",
+         ["Fear. I am truly afraid that he will win."]),
+        ("They wrote ”we are not afraid” on the banner.", ["we are not afraid"]),
     ],
 )
 def test_quotes_are_found(text, expected):
@@ -55,6 +59,7 @@ def test_quotes_are_found(text, expected):
         "No quotation marks at all in this sentence.",
         "",
         "A stray closing mark” should not open anything.",
+        "A stray closing mark ” after a space, with nothing after it either ”",
     ],
 )
 def test_apostrophes_and_stray_marks_are_not_quotes(text):

@@ -148,7 +148,8 @@ def find_quotes(text: str) -> list[Quote]:
             if i == skip or ch not in DOUBLE_OPEN + DOUBLE_CLOSE + STRAIGHT_DOUBLE:
                 continue
             opening = (ch in DOUBLE_OPEN and not (open_at is not None and _misturned_closing(text, i))) or (
-                ch == STRAIGHT_DOUBLE and (open_at is None or _is_opening(text, i)))
+                ch == STRAIGHT_DOUBLE and (open_at is None or _is_opening(text, i))) or (
+                ch in DOUBLE_CLOSE and open_at is None and _is_opening(text, i))  # '―\n”Mr. Trump embodies …”'
             if opening:
                 if open_at is not None:  # a new opening mark: the previous quote never closed
                     paragraph_quotes.append(_trimmed(text, open_at, i, False, spanned, False))
