@@ -725,3 +725,22 @@ def test_quotation_opened_with_a_closing_mark_keeps_its_signature():
                     "”Fear. I am truly afraid that Donald Trump will win. He has spread hate and ignorance.” ― Karen Bobadilla")
     assert triples(found) == [("direct", "Karen Bobadilla",
                                "Fear. I am truly afraid that Donald Trump will win. He has spread hate and ignorance.")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the parser hung the 'that' clause on the verb governing the cue
+        ("The Kremlin continued to maintain, despite the reports, that no summit had been cancelled.",
+         [("indirect", "Kremlin", "no summit had been cancelled")]),
+        # the parser made the 'that' clause the head of the sentence and the cue its complement
+        ("The Republican nominee continues to insist, most recently in a Labor Day interview with ABC News, that he "
+         "really wants to release his taxes but can't because he is being audited.",
+         [("indirect", "Republican nominee", "he really wants to release his taxes but can't because he is being "
+                                             "audited")]),
+        # negative: 'so that' after a verb that is no cue reports nothing
+        ("He continued to speak so that everyone in the hall could hear him.", []),
+    ],
+)
+def test_that_clauses_the_parser_hung_elsewhere(text, expected):
+    assert triples(extract(text)) == expected

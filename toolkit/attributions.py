@@ -484,7 +484,7 @@ class DocumentExtractor:
             and not self.lexicon.category_of(token)
 
     def _content(self, verb: Token, subject: Token) -> tuple[str, int, int] | None:
-        clause = self._reported_clause(verb) or self._that_clause_in_phrase(verb)
+        clause = self._reported_clause(verb) or self._that_clause_in_phrase(verb) or self._that_clause_of_governor(verb)
         if clause is not None:
             start, end = self._clause_span(clause)
             stray_subject = self._object_as_subject(verb, clause) or self._fronted_subject(verb, subject, clause)
@@ -500,6 +500,9 @@ class DocumentExtractor:
                 if parenthetical is not None and parenthetical[0] <= start:
                     end = max(end, parenthetical[1])
             return self._classify(start, end, verb, subject)
+        inverted = self._that_clause_read_as_head(verb)
+        if inverted is not None:
+            return self._classify(*inverted, verb, subject)
         if self._reverse_content(verb):
             head = verb.head
             excluded = {t.i for t in verb.subtree}
@@ -602,6 +605,35 @@ class DocumentExtractor:
         (but 'It makes a difference, she said in an interview, that Cruz …' is one content)."""
         first = clause.left_edge
         return first.lower_ == "that" and first.dep_ == "mark" and not any(t.text == "," for t in self.doc[verb.i + 1:first.i])
+
+    @staticmethod
+    def _opens_with_that(clause: Token) -> bool:
+        first = next((t for t in clause.subtree if not t.is_punct), clause)
+        return first.lower_ == "that" and first.dep_ == "mark" and first.head.i == clause.i
+
+    def _that_clause_of_governor(self, verb: Token) -> Token | None:
+        """'The Kremlin continued to maintain, despite the reports, that no summit …': the parser hung the 'that'
+        clause on the verb governing the cue ('continued') instead of the cue."""
+        if verb.dep_ != "xcomp":
+            return None
+        return next((c for c in verb.head.children if c.dep_ in {"ccomp", "advcl"} and c.i > verb.i
+                     and self._opens_with_that(c)), None)
+
+    def _that_clause_read_as_head(self, verb: Token) -> tuple[int, int] | None:
+        """'The nominee continues to insist, most recently in an interview, that he wants to …': the parser made
+        the 'that' clause the head of the sentence, and the cue (or the verb governing it) its complement."""
+        governor = verb.head if verb.dep_ == "xcomp" else verb
+        head = governor.head
+        if governor.dep_ != "ccomp" or head.i <= verb.i:
+            return None
+        mark = next((g for g in head.children if g.dep_ == "mark" and g.lower_ == "that" and g.i > verb.i), None)
+        if mark is None or any(t.i > verb.i and t.i < mark.i and t.pos_ in {"VERB", "AUX"} for t in governor.subtree):
+            return None
+        tokens = [t for t in head.subtree if t.i > mark.i]
+        if not tokens:
+            return None
+        start, end = self._trim(tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
+        return (start, end) if end > start else None
 
     @staticmethod
     def _that_clause_in_phrase(verb: Token) -> Token | None:
