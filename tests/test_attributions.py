@@ -744,3 +744,21 @@ def test_quotation_opened_with_a_closing_mark_keeps_its_signature():
 )
 def test_that_clauses_the_parser_hung_elsewhere(text, expected):
     assert triples(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a short cue clause closing the sentence reports the clause before it, though the parse left them apart
+        ("This includes a special force to assist Kurdish Peshmerga, Defense Secretary Ash Carter told a Senate "
+         "panel Wednesday.",
+         [("indirect", "Ash Carter", "This includes a special force to assist Kurdish Peshmerga")]),
+        ("Those who do take on heavy debt struggle, even with a \"good\" job, he said.",
+         [("mixed", "he", "Those who do take on heavy debt struggle, even with a \"good\" job")]),
+        # negative: an opening phrase with no clause of its own, and a verb that does not report this way
+        ("In an interview with The Huffington Post in late May, the campaign chairman said.", []),
+        ("After years of waiting, the family members spoke.", []),
+    ],
+)
+def test_cue_clauses_closing_a_sentence(text, expected):
+    assert triples(extract(text)) == expected

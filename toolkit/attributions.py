@@ -85,6 +85,9 @@ GERUND_CUES = {"report", "deny", "admit", "acknowledge", "recall", "suggest", "p
                "mention", "confess", "concede", "reiterate", "repeat"}
 SUBJECTS = {"nsubj", "nsubjpass"}
 CONTENT_DEPS = {"ccomp"}
+CLOSING_CUES = {"say", "tell", "add", "note", "write", "post", "tweet", "report", "explain", "insist", "argue", "contend",
+                "maintain", "predict", "estimate", "acknowledge", "admit", "concede", "claim", "warn", "caution",
+                "recall", "confirm", "stress", "emphasize", "observe", "reply", "remark", "suggest", "assert"}
 _QUOTE_CHARS = "\"“”‘’'«»"
 _SAME_SPEAKER = {"he", "she"}  # a cue with these subjects between a quote and the next goes on with its speaker
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
@@ -537,6 +540,9 @@ class DocumentExtractor:
         parenthetical = self._parenthetical(verb, subject) if not self._has_object(verb) else None
         if parenthetical is not None:
             return self._classify(*parenthetical, verb, subject)
+        trailing = self._closing_cue(verb, subject)
+        if trailing is not None:
+            return self._classify(*trailing, verb, subject)
         return self._quoted_object(verb) or self._demand(verb) or self._object_content(verb) or self._topic(verb)
 
     def _short_answer(self, verb: Token) -> tuple[str, int, int] | None:
@@ -579,6 +585,28 @@ class DocumentExtractor:
         if self.quotes.covering(left) is not None or len(_WORD.findall(before)) < 2 or len(_WORD.findall(after)) < 2:
             return None
         start, end = self._trim(sentence.start_char, sentence.end_char)
+        return (start, end) if end > start else None
+
+    def _closing_cue(self, verb: Token, subject: Token) -> tuple[int, int] | None:
+        """'Those who take on heavy debt struggle, even with a "good" job, he said.': a short cue clause that
+        closes its sentence after a comma reports the clause before it, though the parser did not link the two.
+        Only verbs that report this way ('…, police said', '…, Ash Carter told a Senate panel Wednesday'), and
+        only after a clause with a subject of its own that opens the sentence (not 'In an interview, he said')."""
+        if verb.lemma_.lower() not in CLOSING_CUES or verb.dep_ not in {"ROOT", "conj"} or subject.i > verb.i or any(
+                c.i > verb.i and c.dep_ not in {"npadvmod", "advmod", "prep", "dative", "dobj", "punct"}
+                or c.dep_ == "dobj" and verb.lemma_.lower() not in ADDRESSING for c in verb.children):
+            return None
+        sentence = verb.sent
+        left = min(verb.idx, subject.left_edge.idx)
+        before = self.text[sentence.start_char:left].rstrip()
+        after = self.text[verb.idx + len(verb):sentence.end_char]
+        if not before.endswith(",") or before[:-1].rstrip()[-1:] in _QUOTE_CHARS or len(_WORD.findall(after)) > 8:
+            return None
+        opening = self.doc.char_span(sentence.start_char, sentence.start_char + len(before) - 1, alignment_mode="contract")
+        if opening is None or len(opening) < 3 or opening[0].pos_ in {"SCONJ", "ADP"} or self.quotes.covering(left) \
+                or not any(t.dep_ in {"nsubj", "nsubjpass", "expl"} and t.head.pos_ in {"VERB", "AUX"} for t in opening):
+            return None
+        start, end = self._trim(opening.start_char, opening.end_char)
         return (start, end) if end > start else None
 
     @staticmethod
