@@ -762,3 +762,16 @@ def test_that_clauses_the_parser_hung_elsewhere(text, expected):
 )
 def test_cue_clauses_closing_a_sentence(text, expected):
     assert triples(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the parser read the speaker's apposition as a clause before the cue ('rabbi' as a verb)
+        ("Jeffrey Salkin, a Hollywood, Fla., rabbi helping to organize the boycott, said he and other rabbis were "
+         "alarmed about the rhetoric on the campaign trail.",
+         [("indirect", "Jeffrey Salkin", "he and other rabbis were alarmed about the rhetoric on the campaign trail")]),
+    ],
+)
+def test_apposition_read_as_a_clause(text, expected):
+    assert triples(extract(text)) == expected

@@ -301,6 +301,10 @@ class DocumentExtractor:
         top = self.doc[position]
         while top.head.i != verb.i and top.head.i < verb.i and top.head is not top:
             top = top.head
+        if top.pos_ in {"VERB", "AUX", "NOUN"} and top.dep_ in CONTENT_DEPS and top.head.i == verb.i:
+            named = self._apposition_read_as_clause(verb, top)
+            if named is not None:
+                return named
         if top.head.i != verb.i or top.pos_ not in {"PROPN", "NOUN", "NUM", "ADP"}:
             return None
         if top.pos_ == "ADP":  # 'In Kyiv, Iryna Koval, a political scientist at …, said'
@@ -619,13 +623,32 @@ class DocumentExtractor:
         clauses = [c for c in verb.children if c.dep_ in CONTENT_DEPS]
         if len(clauses) > 1 and clauses[0].i < verb.i < clauses[-1].i:
             between = self.doc[clauses[0].right_edge.i + 1:verb.i]
-            if any(t.text in {":", ";"} for t in between) or self._introduced(verb, clauses[-1]):
+            if any(t.text in {":", ";"} for t in between) or self._introduced(verb, clauses[-1]) \
+                    or self._between_subject_and_cue(verb, clauses[0]):
                 return clauses[-1]
         if len(clauses) == 1 and clauses[0].i < verb.i and any(c.dep_ in {"dobj", "oprd", "xcomp"} and c.i > verb.i
                                                                for c in verb.children) \
                 and any(t.text in {":", ";"} for t in self.doc[clauses[0].right_edge.i + 1:verb.i]):
             return None  # 'Others sounded equivocal: Jane Harman called it “the least bad option”': the cue has its own
         return clauses[0] if clauses else None
+
+    def _between_subject_and_cue(self, verb: Token, clause: Token) -> bool:
+        """'Jeffrey Salkin, a Hollywood, Fla., rabbi helping to organize the boycott, said he …': a 'clause' the
+        parser found between the cue's subject and the cue is the subject's apposition, not what was said."""
+        return any(c.dep_ in SUBJECTS and c.i < clause.left_edge.i for c in verb.children) \
+            or self._apposition_read_as_clause(verb, clause) is not None
+
+    def _apposition_read_as_clause(self, verb: Token, clause: Token) -> Token | None:
+        """The name of 'Name, a … rabbi …, said he …' when the parser made the apposition a clause before the cue
+        (with the name as its subject) and the cue has a clause of its own after it."""
+        if clause.i > verb.i or not any(c.dep_ in CONTENT_DEPS and c.i > verb.i for c in verb.children):
+            return None
+        name = next((c for c in clause.children if c.dep_ in SUBJECTS and c.pos_ == "PROPN"
+                     and c.left_edge.i == clause.left_edge.i), None)
+        if name is None or name.i + 1 >= verb.i or self.doc[name.i + 1].text != "," \
+                or self.doc[verb.i - 1].text != ",":
+            return None
+        return name
 
     def _introduced(self, verb: Token, clause: Token) -> bool:
         """A clause that follows the cue with no comma between and opens with 'that' is what the cue reports,
