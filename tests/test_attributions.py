@@ -775,3 +775,16 @@ def test_cue_clauses_closing_a_sentence(text, expected):
 )
 def test_apposition_read_as_a_clause(text, expected):
     assert triples(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the name right after the cue, which the parser made the subject of a verb further on ('Correct')
+        ("\"What's shaping up is a battle for the ages,\" said David Brock, a Clinton confidant who heads the "
+         "pro-Clinton super PAC Correct the Record.",
+         [("direct", "David Brock", "What's shaping up is a battle for the ages")]),
+    ],
+)
+def test_inverted_speaker_the_parser_gave_to_another_verb(text, expected):
+    assert triples(extract(text)) == expected

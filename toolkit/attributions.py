@@ -471,9 +471,23 @@ class DocumentExtractor:
         before = self.text[max(0, verb.idx - 4):verb.idx]
         if not re.search(r"[\"”’'][ \t\u00a0]*$", before):
             return None
-        return next((c for c in verb.rights if c.pos_ == "PROPN" and c.dep_ in {"dobj", "npadvmod", "attr", "appos", "dative"}
-                     or c.i == verb.i + 1 and c.text[:1].isupper() and c.dep_ in {"advmod", "npadvmod", "dobj", "attr"}
-                     and c.pos_ in {"ADV", "NOUN", "ADJ", "PROPN"}), None)  # '”, said Skelly,' read as an adverb
+        found = next((c for c in verb.rights if c.pos_ == "PROPN" and c.dep_ in {"dobj", "npadvmod", "attr", "appos", "dative"}
+                      or c.i == verb.i + 1 and c.text[:1].isupper() and c.dep_ in {"advmod", "npadvmod", "dobj", "attr"}
+                      and c.pos_ in {"ADV", "NOUN", "ADJ", "PROPN"}), None)  # '”, said Skelly,' read as an adverb
+        return found if found is not None else self._name_given_to_a_later_verb(verb)
+
+    def _name_given_to_a_later_verb(self, verb: Token) -> Token | None:
+        """'“…,” said David Brock, a Clinton confidant who heads the super PAC Correct the Record': the name right
+        after the cue, which the parser made the subject of a verb further on ('Correct')."""
+        run = []
+        for token in self.doc[verb.i + 1:verb.sent.end]:
+            if token.pos_ != "PROPN" or not token.text[:1].isupper():
+                break
+            run.append(token)
+        if run and run[-1].dep_ in SUBJECTS and run[-1].head.i > run[-1].i \
+                and self.quotes.covering(run[-1].head.idx) is None:  # not '“The risk,” said X, “is that …”'
+            return run[-1]
+        return None
 
     def _speaker_read_as_head(self, verb: Token) -> Token | None:
         """'“What if …?” the 43-year-old asked in …': right after a closing quotation mark, the parser read the cue
