@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from toolkit.attributions import ATTRIBUTION_COLUMNS, extract_attributions
+from toolkit.attributions import ATTRIBUTION_COLUMNS, extract_attributions, parse_text
 
 
 def extract(*paragraphs: str) -> pd.DataFrame:
@@ -788,3 +788,35 @@ def test_apposition_read_as_a_clause(text, expected):
 )
 def test_inverted_speaker_the_parser_gave_to_another_verb(text, expected):
     assert triples(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        # an aside in brackets right after a name: the name is still the subject of the cue
+        (["Sen. Chris Murphy (a Connecticut Democrat so boyish he is often mistaken for an intern) says he will "
+          "block the sale."],
+         [("indirect", "Chris Murphy", "he will block the sale")]),
+        (["Senate Majority Whip John Thune (R-S.D.) said on Tuesday that the chamber would take up the bill before "
+          "the recess."],
+         [("indirect", "John Thune", "the chamber would take up the bill before the recess")]),
+        # the blanked aside does not stretch the name, so a headline label still finds the person named below
+        (["Thune: Senate Will Vote on the Bill in June",
+          "Senate Majority Whip John Thune (R-S.D.) said on Tuesday that the chamber would take up the bill before "
+          "the recess."],
+         [("direct", "John Thune", "Senate Will Vote on the Bill in June"),
+          ("indirect", "John Thune", "the chamber would take up the bill before the recess")]),
+        # a sentence in brackets is not an aside
+        (["He told friends his grandmother was Jewish. (She was not.) The campaign said it would look into it."],
+         [("indirect", "he", "his grandmother was Jewish"), ("indirect", "campaign", "it would look into it")]),
+    ],
+)
+def test_asides_in_brackets_after_a_name(paragraphs, expected):
+    assert triples(extract(*paragraphs)) == expected
+
+
+def test_blanked_asides_keep_every_offset():
+    text = "Rep. Adam Schiff (D-Calif.) said it. (He was right.)"
+    masked = parse_text(text)
+    assert len(masked) == len(text)
+    assert masked == "Rep. Adam Schiff            said it. (He was right.)"

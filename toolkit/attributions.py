@@ -1561,7 +1561,10 @@ def _shifted(row: dict, offset: int, paragraphs: int, sentences: int) -> dict:
 
 def parse_text(text: str) -> str:
     """The text the parser sees: a dateline's dash becomes a full stop, so 'BUDAPEST — “…,” she said' does not
-    make the city a subject. Same length as ``text``, so every offset still holds."""
+    make the city a subject; an aside in brackets right after a name is blanked, so 'Rep. Paul Ryan (R-WI) said'
+    and 'Sen. Chris Murphy (a Connecticut Democrat so boyish …) says he …' parse as a name and its verb. Same
+    length as ``text``, so every offset still holds."""
+    text = _NAME_ASIDE.sub(_blank_aside, text) if "(" in text else text
     match = DATELINE.match(text)
     if not match or ":" in text[match.end("dateline"):match.end()]:  # 'WALLACE: …' is a speaker, not a place
         return text
@@ -1569,10 +1572,21 @@ def parse_text(text: str) -> str:
     return text[:match.end("dateline")] + "." + " " * (len(separator) - 1) + text[match.end():]
 
 
+# a capitalised word, then an aside in brackets with no quotation marks or brackets of its own
+_NAME_ASIDE = re.compile(r"(?<![\w.])(?P<name>[A-Z][\w.'’-]*)(?P<space>[ \t\u00a0])(?P<aside>\([^()\n\"“”«»]{1,120}\))")
+
+
+def _blank_aside(match: re.Match) -> str:
+    if re.fullmatch(r"\([A-Z][^()]* [^()]*[.!?]\)", match.group("aside")):  # '… was Jewish. (He was not.)' is a sentence
+        return match.group()
+    return match.group("name") + match.group("space") + " " * len(match.group("aside"))
+
+
 def attribution_rows(doc: Doc, article_id: str, outlet: str, index: ActorIndex, words: SpeakerWords,
                      group_map: GroupMap, lexicon: CueLexicon, text: str | None = None) -> list[dict]:
     """Attribution rows of one parsed article (``text``: the article's own text, if the parse saw a masked one)."""
     text = document_text(doc) if text is None else text
+    _trim_entities(doc)
     context = ArticleContext.build(doc, index, words)
     found = DocumentExtractor(doc, context, lexicon).run()
     paragraph_starts = [0] + [m.end() for m in re.finditer(r"\n\s*\n", text)]
@@ -1599,6 +1613,19 @@ def attribution_rows(doc: Doc, article_id: str, outlet: str, index: ActorIndex, 
             "cue_end": item.cue.idx + len(item.cue) if item.cue is not None else None,
         })
     return rows
+
+
+def _trim_entities(doc: Doc) -> None:
+    """Entities end at a word: a blanked aside ('Mike Pence (R-IN) said' parsed as 'Mike Pence        said') leaves a
+    run of spaces that the recogniser may take into the name before it."""
+    if not any(e[-1].is_space or e[0].is_space for e in doc.ents):
+        return
+    trimmed = []
+    for entity in doc.ents:
+        words = [t for t in entity if not t.is_space]
+        if words:
+            trimmed.append(Span(doc, words[0].i, words[-1].i + 1, label=entity.label))
+    doc.ents = trimmed
 
 
 def _quoted_words(content: str, kind: str) -> int:
