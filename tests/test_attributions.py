@@ -820,3 +820,46 @@ def test_blanked_asides_keep_every_offset():
     masked = parse_text(text)
     assert len(masked) == len(text)
     assert masked == "Rep. Adam Schiff            said it. (He was right.)"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a quotation inside an opening participle phrase belongs to that phrase, not to the main cue
+        ("Bemoaning the \"phony system,\" Trump accused Holt of being a Democrat.",
+         [("mixed", "Donald Trump", "the \"phony system"), ("indirect", "Donald Trump", "Holt of being a Democrat")]),
+        ("\"It was rigged,\" Trump said, citing the \"phony system.\"", [("direct", "Donald Trump", "It was rigged")]),
+    ],
+)
+def test_quotations_in_an_opening_phrase(text, expected):
+    assert triples(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a sentence before a colon is what the cue's clause explains, not what was said
+        ("We have been here before: Osama bin Laden declared war on the United States.", []),
+        ("The plan has failed; Trump said so on Monday.", [("indirect", "Donald Trump", "The plan has failed")]),
+        ("The plan has failed, Trump said.", [("indirect", "Donald Trump", "The plan has failed")]),
+    ],
+)
+def test_a_clause_before_a_colon_is_not_the_content(text, expected):
+    assert triples(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a passive 'as' clause names its source in its 'by' or 'in' phrase, never the subject it reports on
+        ("As reported by The Washington Post, the inspector general issued subpoenas to the agency.",
+         [("indirect", "Washington Post", "the inspector general issued subpoenas to the agency")]),
+        ("The inspector general issued subpoenas, as first reported by Politico.",
+         [("indirect", "Politico", "The inspector general issued subpoenas")]),
+        ("As stated in Davis' commentary, there are conflicting stories about how his wife was able to work here.",
+         [("indirect", "Davis", "there are conflicting stories about how his wife was able to work here")]),
+        ("As reported earlier, the inspector general issued subpoenas to the agency.", []),
+    ],
+)
+def test_as_reported_by(text, expected):
+    assert triples(extract(text)) == expected

@@ -421,6 +421,8 @@ class DocumentExtractor:
             issuer = next((c for c in verb.head.head.children if c.dep_ == "nsubj"), None)
             if issuer is not None:  # 'Trump issued a statement saying …', 'the campaign released an ad saying …'
                 return issuer, None
+        if self._as_reported(verb):
+            return self._as_reported_source(verb), None
         token, inherited = verb, False
         for _ in range(5):
             subjects = [c for c in token.children if c.dep_ in SUBJECTS and self.quotes.covering(c.idx) is None
@@ -446,6 +448,22 @@ class DocumentExtractor:
                 return token.head, None
             break
         return None, None
+
+    @staticmethod
+    def _as_reported(verb: Token) -> bool:
+        """'As reported by The Post, …', 'As stated in Davis' commentary, …': a passive 'as' clause with no subject
+        of its own, whose source is its 'by' or 'in' phrase, never the subject of the sentence it reports."""
+        return verb.dep_ == "advcl" and verb.tag_ == "VBN" and any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children) \
+            and not any(c.dep_ in SUBJECTS for c in verb.children)
+
+    @staticmethod
+    def _as_reported_source(verb: Token) -> Token | None:
+        for child in verb.children:
+            if child.dep_ == "agent" or child.dep_ == "prep" and child.lower_ in {"in", "by"}:
+                source = next((c for c in child.children if c.dep_ == "pobj"), None)
+                if source is not None:
+                    return source
+        return None
 
     def _has_own_content(self, verb: Token) -> bool:
         """'… and warned North Korea to refrain', '…, adding that …': a coordinated report of its own."""
@@ -530,6 +548,8 @@ class DocumentExtractor:
             sentence = verb.sent
             tokens = [t for t in head.subtree if t.i not in excluded and sentence.start <= t.i < sentence.end and not t.is_space
                       and not (t.is_punct and t.text not in _QUOTE_CHARS and t.i == verb.left_edge.i - 1)]
+            if self._as_reported(verb) and tokens and tokens[0].i < verb.left_edge.i:
+                tokens = [t for t in tokens if t.i < verb.left_edge.i]  # '…, as first reported by Politico.'
             if tokens:
                 start, end = self._trim(tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
                 parenthetical = self._parenthetical(verb, subject)
@@ -636,15 +656,22 @@ class DocumentExtractor:
         the one after the cue, unless the one before runs into the cue with no colon or semicolon between."""
         clauses = [c for c in verb.children if c.dep_ in CONTENT_DEPS]
         if len(clauses) > 1 and clauses[0].i < verb.i < clauses[-1].i:
-            between = self.doc[clauses[0].right_edge.i + 1:verb.i]
-            if any(t.text in {":", ";"} for t in between) or self._introduced(verb, clauses[-1]) \
+            if self._colon_after(clauses[0], verb) or self._introduced(verb, clauses[-1]) \
                     or self._between_subject_and_cue(verb, clauses[0]):
                 return clauses[-1]
-        if len(clauses) == 1 and clauses[0].i < verb.i and any(c.dep_ in {"dobj", "oprd", "xcomp"} and c.i > verb.i
-                                                               for c in verb.children) \
-                and any(t.text in {":", ";"} for t in self.doc[clauses[0].right_edge.i + 1:verb.i]):
-            return None  # 'Others sounded equivocal: Jane Harman called it “the least bad option”': the cue has its own
+        if len(clauses) == 1 and clauses[0].i < verb.i and (
+                self._colon_after(clauses[0], verb) and any(c.dep_ in {"dobj", "oprd", "xcomp"} and c.i > verb.i
+                                                            for c in verb.children)
+                or self._colon_after(clauses[0], verb, marks={":"})
+                and not self.quotes.overlapping(*self._clause_span(clauses[0]))):
+            return None  # 'Others sounded equivocal: Jane Harman called it “the least bad option”', 'We have been
+            # here before: Osama bin Laden declared war on …': a sentence the cue's clause explains, not its content
         return clauses[0] if clauses else None
+
+    def _colon_after(self, clause: Token, verb: Token, marks: frozenset[str] | set[str] = frozenset({":", ";"})) -> bool:
+        """Whether a colon (or semicolon) stands between a clause before the cue (it may end the clause) and the cue."""
+        last = max((t for t in clause.subtree if not t.is_punct), key=lambda t: t.i, default=clause)
+        return any(t.text in marks for t in self.doc[last.i + 1:verb.i])
 
     def _between_subject_and_cue(self, verb: Token, clause: Token) -> bool:
         """'Jeffrey Salkin, a Hollywood, Fla., rabbi helping to organize the boycott, said he …': a 'clause' the
@@ -943,6 +970,8 @@ class DocumentExtractor:
         before = [q for q in self.quotes.quotes if q.outer_end <= left
                   and (sentence.start_char <= q.outer_end or self._cue_sentence_is_bare(sentence, verb, subject))
                   and not self.text[q.outer_end:left].strip(" ,;:—–-")]
+        if before and self._inside_opening_phrase(verb, before[-1]):
+            return None  # 'Bemoaning the “phony system,” Trump accused Holt of …': the opening phrase's words
         if before:
             return before[-1]
         right = self._cue_clause_end(verb, subject)
@@ -953,6 +982,18 @@ class DocumentExtractor:
         if quote is not None and quote.outer_start == position and self.text[right:position].strip() in {":", ","}:
             return quote
         return None
+
+    def _inside_opening_phrase(self, verb: Token, quote: Quote) -> bool:
+        """Whether a quotation before the cue lies inside a participle phrase that opens the cue's sentence with
+        a verb of its own before the quotation ('Bemoaning the “phony system,” Trump accused …')."""
+        for child in verb.lefts:
+            if child.dep_ != "advcl" or child.tag_ not in {"VBG", "VBN"} or child.idx >= quote.outer_start \
+                    or self.quotes.covering(child.idx) is not None:
+                continue
+            edge = child.right_edge
+            if child.left_edge.idx <= quote.outer_start and quote.start <= edge.idx + len(edge):
+                return True
+        return False
 
     @staticmethod
     def _cue_sentence_is_bare(sentence: Span, verb: Token, subject: Token) -> bool:
