@@ -863,3 +863,35 @@ def test_a_clause_before_a_colon_is_not_the_content(text, expected):
 )
 def test_as_reported_by(text, expected):
     assert triples(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a clause before the cue that opens with 'after', 'when' … says when or why, not what
+        ("In a statement released shortly after the Florida senator suspended his presidential campaign, Cruz said "
+         "he is certain Rubio will continue to fight.",
+         [("indirect", "Cruz", "he is certain Rubio will continue to fight")]),
+        ("After the senator suspended his campaign, Cruz said nothing.", []),
+        ("The plan has failed, Cruz said.", [("indirect", "Cruz", "The plan has failed")]),
+    ],
+)
+def test_adverbial_clauses_before_the_cue_are_not_content(text, expected):
+    assert triples(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a reported clause opening with a gerund, which the parser took for the cue's own complement
+        ("He said legalizing it could put thousands of people to work in upstate New York.",
+         [("indirect", "he", "legalizing it could put thousands of people to work in upstate New York")]),
+        ("He said seeing the president was the highlight of his trip.",
+         [("indirect", "he", "seeing the president was the highlight of his trip")]),
+        # a gerund report of its own, and a gerund that is not followed by a clause
+        ("He recalled meeting Putin in 2015.", [("indirect", "he", "meeting Putin in 2015")]),
+        ("He kept saying nothing.", []),
+    ],
+)
+def test_reported_clauses_opening_with_a_gerund(text, expected):
+    assert triples(extract(text)) == expected

@@ -84,6 +84,8 @@ NARRATORS = {"i", "we"}  # the writer speaking outside any quotation: 'I told th
 GERUND_CUES = {"report", "deny", "admit", "acknowledge", "recall", "suggest", "propose", "recommend", "describe",
                "mention", "confess", "concede", "reiterate", "repeat"}
 SUBJECTS = {"nsubj", "nsubjpass"}
+ADVERBIAL_MARKS = {"after", "before", "when", "whenever", "while", "because", "since", "although", "though", "until",
+                   "once", "unless", "whereas"}
 CONTENT_DEPS = {"ccomp"}
 CLOSING_CUES = {"say", "tell", "add", "note", "write", "post", "tweet", "report", "explain", "insist", "argue", "contend",
                 "maintain", "predict", "estimate", "acknowledge", "admit", "concede", "claim", "warn", "caution",
@@ -657,7 +659,7 @@ class DocumentExtractor:
         clauses = [c for c in verb.children if c.dep_ in CONTENT_DEPS]
         if len(clauses) > 1 and clauses[0].i < verb.i < clauses[-1].i:
             if self._colon_after(clauses[0], verb) or self._introduced(verb, clauses[-1]) \
-                    or self._between_subject_and_cue(verb, clauses[0]):
+                    or self._between_subject_and_cue(verb, clauses[0]) or self._adverbial(clauses[0]):
                 return clauses[-1]
         if len(clauses) == 1 and clauses[0].i < verb.i and (
                 self._colon_after(clauses[0], verb) and any(c.dep_ in {"dobj", "oprd", "xcomp"} and c.i > verb.i
@@ -666,7 +668,29 @@ class DocumentExtractor:
                 and not self.quotes.overlapping(*self._clause_span(clauses[0]))):
             return None  # 'Others sounded equivocal: Jane Harman called it “the least bad option”', 'We have been
             # here before: Osama bin Laden declared war on …': a sentence the cue's clause explains, not its content
-        return clauses[0] if clauses else None
+        if len(clauses) == 1 and clauses[0].i < verb.i and self._adverbial(clauses[0]) \
+                and not self.quotes.overlapping(*self._clause_span(clauses[0])):
+            return None  # 'After the senator suspended his campaign, Cruz said …': when, not what
+        return clauses[0] if clauses else self._gerund_subject_clause(verb)
+
+    @staticmethod
+    def _adverbial(clause: Token) -> bool:
+        """'In a statement released shortly after the senator suspended his campaign, Cruz said he …': a clause
+        before the cue that opens with 'after', 'when', 'because' … is the time or the reason, not what was said."""
+        return any(c.dep_ == "mark" and c.lower_ in ADVERBIAL_MARKS for c in clause.children)
+
+    def _gerund_subject_clause(self, verb: Token) -> Token | None:
+        """'He said legalizing it could put thousands of people to work': the parser took the gerund that opens
+        the reported clause for the cue's own complement and hung the clause's verb on it."""
+        if verb.lemma_.lower() in GERUND_CUES:
+            return None  # 'denied having met him' is a gerund report of its own
+        gerund = next((c for c in verb.children if c.dep_ == "xcomp" and c.tag_ == "VBG" and c.i > verb.i
+                       and all(t.dep_ in {"advmod", "punct"} for t in self.doc[verb.i + 1:c.left_edge.i])), None)
+        if gerund is None:
+            return None
+        finite = any(c.dep_ in CONTENT_DEPS and any(g.dep_ in SUBJECTS | {"aux"} or g.tag_ in {"VBD", "VBZ", "VBP", "MD"}
+                                                    for g in [c, *c.children]) for c in gerund.children)
+        return gerund if finite else None
 
     def _colon_after(self, clause: Token, verb: Token, marks: frozenset[str] | set[str] = frozenset({":", ";"})) -> bool:
         """Whether a colon (or semicolon) stands between a clause before the cue (it may end the clause) and the cue."""
