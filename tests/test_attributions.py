@@ -276,8 +276,10 @@ def test_coordinated_reports_are_their_own(text, expected):
         ("Weaver did not seem impressed with the comments on Tuesday, telling reporters, “A lot of people said the "
          "governor should step down.”",
          [("direct", "Weaver", "A lot of people said the governor should step down.")]),
-        # negative: a participle of a noun with no quotation before it reports nothing
-        ("A petition calling on him to be banned from the United Kingdom has reached 563,000 signatures.", []),
+        # a participle of a noun with no quotation before it: the noun speaks, as in PolNeAR's gold ('911 calls
+        # saying …', 'an item suggesting that …')
+        ("A petition calling on him to be banned from the United Kingdom has reached 563,000 signatures.",
+         [("indirect", "petition", "him to be banned from the United Kingdom")]),
     ],
 )
 def test_speakers_the_parse_misplaces(text, expected):
@@ -420,7 +422,8 @@ def test_speaker_right_after_the_quotation(text, expected):
          [("indirect", "Donald Trump", "Scalia was a brilliant justice")]),
         ("The campaign released a radio ad on Tuesday saying the governor had raised taxes twice.",
          [("indirect", "campaign", "the governor had raised taxes twice")]),
-        # negatives: a relative clause is not a report; a participle of a noun nobody issued is not speech
+        # negatives: a relative clause is not a report; a parse that leaves the participle's noun heading the
+        # sentence (and hangs the sentence's verb on the participle) is not trusted
         ("She told the story of a farmer in Iowa who lost his land.", []),
         ("A sign saying the road was closed stood at the corner.", []),
     ],
@@ -894,4 +897,22 @@ def test_adverbial_clauses_before_the_cue_are_not_content(text, expected):
     ],
 )
 def test_reported_clauses_opening_with_a_gerund(text, expected):
+    assert triples(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a reporting participle hung on a noun: the noun is the speaker, and not part of what it says
+        ("Police received 911 calls saying shots have been fired inside the center.",
+         [("indirect", "911 calls", "shots have been fired inside the center")]),
+        ("The emails included staff members suggesting someone should question Sanders' faith.",
+         [("indirect", "staff members", "someone should question Sanders' faith")]),
+        ("Trump issued a statement saying he would attend.", [("indirect", "Donald Trump", "he would attend")]),
+        # a participle that reports nothing
+        ("A law banning fracking is hurting the economy.", []),
+        ("Voters wanting change turned out in large numbers.", []),
+    ],
+)
+def test_reporting_participles_hung_on_their_speaker(text, expected):
     assert triples(extract(text)) == expected

@@ -425,6 +425,11 @@ class DocumentExtractor:
                 return issuer, None
         if self._as_reported(verb):
             return self._as_reported_source(verb), None
+        if verb.dep_ == "acl" and verb.tag_ == "VBG" and verb.head.pos_ in {"NOUN", "PROPN"} and verb.head.i < verb.i \
+                and verb.head.dep_ != "ROOT" and not any(c.dep_ in SUBJECTS for c in verb.children) \
+                and self.quotes.covering(verb.head.idx) is None:
+            return verb.head, None  # '911 calls saying shots have been fired', 'staff members suggesting someone …'
+            # (not when the parser left the noun heading the sentence: 'A sign saying the road was closed stood …')
         token, inherited = verb, False
         for _ in range(5):
             subjects = [c for c in token.children if c.dep_ in SUBJECTS and self.quotes.covering(c.idx) is None
@@ -1422,8 +1427,8 @@ class DocumentExtractor:
         for child in subject.lefts:
             keep.extend(child.subtree)
         for child in subject.rights:
-            if child.dep_ == "acl" and child.tag_ == "VBD" and self.lexicon.category_of(child):
-                continue  # the cue itself, misread as the speaker's participle
+            if child.dep_ == "acl" and child.tag_ in {"VBD", "VBG"} and self.lexicon.category_of(child):
+                continue  # the cue itself, misread as the speaker's participle ('911 calls saying …')
             if child.dep_ in {"prep", "amod", "compound", "flat", "nummod", "acl"} and child.i == keep[-1].i + 1 or \
                     (child.dep_ in {"prep", "amod", "acl"} and child.i <= subject.i + 2):
                 keep.extend(child.subtree)
