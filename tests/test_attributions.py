@@ -916,3 +916,46 @@ def test_reported_clauses_opening_with_a_gerund(text, expected):
 )
 def test_reporting_participles_hung_on_their_speaker(text, expected):
     assert triples(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        # how much was said is not what was said
+        (["He returned on Wednesday for the last minutes of a caucus lunch and said little, according to an "
+          "attendee."],
+         [("according_to", "attendee", "He returned on Wednesday for the last minutes of a caucus lunch and said "
+                                       "little")]),
+    ],
+)
+def test_saying_little(paragraphs, expected):
+    assert triples(extract(*paragraphs)) == expected
+
+
+def test_according_to_whose_source_the_parser_left_without_an_object():
+    """In a long NYT article the parser read 'according to the F.A.A.' with 'the' hung on the verb and no object
+    under 'to'; the same parse, built by hand, still gives the source and keeps it out of the content."""
+    from spacy.tokens import Doc
+
+    from toolkit.attributions import _actor_index, attribution_rows, default_cue_lexicon
+    from toolkit.nlp import load_pipeline
+    from toolkit.speakers import default_group_map, default_speaker_words
+
+    nlp = load_pipeline()
+    rows = [  # word, tag, pos, dep, head
+        ("It", "PRP", "PRON", "nsubjpass", 3), ("is", "VBZ", "AUX", "auxpass", 3), ("now", "RB", "ADV", "advmod", 3),
+        ("cleared", "VBN", "VERB", "ROOT", 3), ("to", "TO", "PART", "aux", 5), ("fly", "VB", "VERB", "xcomp", 3),
+        ("again", "RB", "ADV", "advmod", 5), (",", ",", "PUNCT", "punct", 3), ("according", "VBG", "VERB", "prep", 3),
+        ("to", "IN", "ADP", "prep", 8), ("the", "DT", "PRON", "punct", 3), ("F.A.A.", "NNP", "PROPN", "dep", 10),
+    ]
+    words = [r[0] for r in rows]
+    doc = Doc(nlp.vocab, words=words, spaces=[i + 1 < len(words) and words[i + 1] != "," for i in range(len(words))],
+              tags=[r[1] for r in rows], pos=[r[2] for r in rows], deps=[r[3] for r in rows],
+              heads=[r[4] for r in rows], sent_starts=[True] + [False] * (len(rows) - 1), ents=["O"] * len(rows))
+    for token, word in zip(doc, words):
+        token.lemma_ = word.lower()
+    assert doc.text == "It is now cleared to fly again, according to the F.A.A."
+    found = attribution_rows(doc, "t1", "Test", _actor_index(nlp, None), default_speaker_words(), default_group_map(),
+                             default_cue_lexicon())
+    assert [(r["kind"], r["speaker_text"], r["content"]) for r in found] == [
+        ("according_to", "the F.A.A.", "It is now cleared to fly again")]

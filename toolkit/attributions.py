@@ -91,6 +91,7 @@ CLOSING_CUES = {"say", "tell", "add", "note", "write", "post", "tweet", "report"
                 "maintain", "predict", "estimate", "acknowledge", "admit", "concede", "claim", "warn", "caution",
                 "recall", "confirm", "stress", "emphasize", "observe", "reply", "remark", "suggest", "assert"}
 _QUOTE_CHARS = "\"“”‘’'«»"
+_NOUN_PHRASE_TAGS = {"DT", "PRP$", "JJ", "CD", "NN", "NNS", "NNP", "NNPS", "POS"}
 _SAME_SPEAKER = {"he", "she"}  # a cue with these subjects between a quote and the next goes on with its speaker
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _SENTENCE_GAP = re.compile(r"[.!?…][\"”’']{0,2}[ \t\u00a0]+$")
@@ -781,8 +782,9 @@ class DocumentExtractor:
         obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
         if obj is None:
             return self._gerund_content(verb)
-        if obj.pos_ == "PRON" and obj.lower_ in {"it", "this", "that", "nothing", "something", "so"}:
-            return None
+        if obj.pos_ == "PRON" and obj.lower_ in {"it", "this", "that", "nothing", "something", "so"} \
+                or obj.lower_ in {"little", "much", "more", "less", "anything"} and obj.left_edge.i == obj.right_edge.i:
+            return None  # 'said little', 'did not reveal much': how much was said, not what
         if obj.text.startswith("@") and obj.left_edge.i == obj.right_edge.i:
             return None  # 'He tweets @pmorici1': where, not what
         tokens = [] if obj.lower_ in {"what", "which"} else list(obj.subtree)
@@ -1093,12 +1095,12 @@ class DocumentExtractor:
     def _according_to(self, according: Token) -> Found | None:
         to = next(c for c in according.children if c.lower_ == "to")
         source = next((c for c in to.children if c.dep_ == "pobj"), None)
-        if source is None:
+        speaker_span = self._speaker_span(source) if source is not None else self._noun_phrase_after(to)
+        if speaker_span is None:
             return None
-        speaker_span = self._speaker_span(source)
         speaker = self.resolver.resolve(speaker_span, according.head)
         sentence = according.sent
-        phrase = {t.i for t in according.subtree}
+        phrase = {t.i for t in according.subtree} | {t.i for t in speaker_span}
         clause = according.head if according.head is not according else according
         scope = [t for t in clause.subtree if sentence.start <= t.i < sentence.end] if clause.pos_ in {"VERB", "AUX"} else list(sentence)
         words = [t for t in sentence if not t.is_space and not (t.is_punct and t.text not in _QUOTE_CHARS)]
@@ -1113,6 +1115,15 @@ class DocumentExtractor:
         return Found("according_to", start, end, according, speaker_span, speaker, sentence,
                      cue_lemma="according to", cue_text=f"{according.text} {to.text}", cue_category="neutral",
                      clause_head=self._reported_under(clause) or (clause if clause is not according else None))
+
+    def _noun_phrase_after(self, token: Token) -> Span | None:
+        """'according to the F.A.A.' parsed with no object: the words right after 'to' that can make up a name or
+        a noun phrase ('the F.A.A.', 'a State Department official')."""
+        end = token.i + 1
+        while end < len(self.doc) and end < token.i + 8 and self.doc[end].tag_ in _NOUN_PHRASE_TAGS:
+            end += 1
+        nouns = [t for t in self.doc[token.i + 1:end] if t.tag_ in {"NN", "NNS", "NNP", "NNPS"}]
+        return self.doc[token.i + 1:nouns[-1].i + 1] if nouns else None
 
     def _reported_under(self, token: Token) -> Token | None:
         """The cue verb whose report holds a token: '…warned that X would … undermine …, according to Ushakov'."""
