@@ -959,3 +959,18 @@ def test_according_to_whose_source_the_parser_left_without_an_object():
                              default_cue_lexicon())
     assert [(r["kind"], r["speaker_text"], r["content"]) for r in found] == [
         ("according_to", "the F.A.A.", "It is now cleared to fly again")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 'calling X a Y' read with the person named as the cue's complement: both are what was said
+        ("Democratic candidates went further, with former Maryland Gov. Martin O’Malley calling Trump a fascist.",
+         [("indirect", "Martin O’Malley", "Trump a fascist")]),
+        # 'called on' demands only right after the cue; a day is not a demand, nor is a phone call
+        ("He called on Congress to act.", [("indirect", "he", "Congress to act")]),
+        ("He called Trump on Friday.", []),
+    ],
+)
+def test_names_given_and_calls_on(text, expected):
+    assert triples(extract(text)) == expected

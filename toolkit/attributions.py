@@ -781,7 +781,7 @@ class DocumentExtractor:
             return None
         obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
         if obj is None:
-            return self._gerund_content(verb)
+            return self._gerund_content(verb) or self._named_as(verb)
         if obj.pos_ == "PRON" and obj.lower_ in {"it", "this", "that", "nothing", "something", "so"} \
                 or obj.lower_ in {"little", "much", "more", "less", "anything"} and obj.left_edge.i == obj.right_edge.i:
             return None  # 'said little', 'did not reveal much': how much was said, not what
@@ -807,6 +807,19 @@ class DocumentExtractor:
         if quotes:
             return "mixed", start, max(end, quotes[-1].end)
         return "indirect", start, end
+
+    def _named_as(self, verb: Token) -> tuple[str, int, int] | None:
+        """'O'Malley calling Trump a fascist': the parser read the person named as the cue's complement and the
+        name given as that person's object; both together are what was said."""
+        if verb.lemma_.lower() not in CHARACTERIZING:
+            return None
+        named = next((c for c in verb.children if c.dep_ in {"xcomp", "oprd"} and c.i == verb.i + 1
+                      and c.pos_ in {"PROPN", "NOUN", "PRON"}), None)
+        if named is None or not any(g.i > named.i and g.pos_ in {"NOUN", "ADJ"} and g.dep_ in {"dobj", "attr", "oprd", "appos"}
+                                    for g in named.children):
+            return None
+        start, end = self._trim(named.left_edge.idx, named.right_edge.idx + len(named.right_edge))
+        return ("mixed" if self.quotes.overlapping(start, end) else "indirect"), start, end
 
     @staticmethod
     def _object_modifier(child: Token, tokens: list[Token]) -> bool:
@@ -854,8 +867,9 @@ class DocumentExtractor:
         veto it': what is demanded or promised is the content."""
         lemma = verb.lemma_.lower()
         if lemma == "call":
-            prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ in {"for", "on", "upon"} and c.i > verb.i), None) or next(
-                (c for c in verb.rights if c.dep_ == "advcl" and c.left_edge.lower_ == "for"), None)
+            prep = next((c for c in verb.children if c.dep_ == "prep" and c.i > verb.i and (
+                c.lower_ == "for" or c.lower_ in {"on", "upon"} and c.i == verb.i + 1)), None) or next(
+                (c for c in verb.rights if c.dep_ == "advcl" and c.left_edge.lower_ == "for"), None)  # not 'called him on Friday'
             if prep is None:
                 return None
             tokens = list(prep.subtree)[1:]
