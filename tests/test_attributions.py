@@ -974,3 +974,43 @@ def test_according_to_whose_source_the_parser_left_without_an_object():
 )
 def test_names_given_and_calls_on(text, expected):
     assert triples(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("tokens", "expected"),
+    [
+        # the parse of a long article: the infinitive hung on the cue as an adverbial clause, after 'this week'
+        ("plans", "plans this week to give an additional $15 million to For Our Future"),
+        # the same parse with an object that announces no intention: the infinitive says why, not what
+        ("results", "results"),
+    ],
+)
+def test_an_intention_announced_takes_its_infinitive(tokens, expected):
+    """'Steyer announced plans this week to give …', parsed by hand as the pipeline parsed it in a USA Today article
+    (a short text alone parses the infinitive as the object's complement, which was already handled)."""
+    from spacy.tokens import Doc
+
+    from toolkit.attributions import _actor_index, attribution_rows, default_cue_lexicon
+    from toolkit.nlp import load_pipeline
+    from toolkit.speakers import default_group_map, default_speaker_words
+
+    nlp = load_pipeline()
+    rows = [  # word, tag, pos, dep, head, lemma
+        ("Steyer", "NNP", "PROPN", "nsubj", 1, "Steyer"), ("announced", "VBD", "VERB", "ROOT", 1, "announce"),
+        (tokens, "NNS", "NOUN", "dobj", 1, tokens[:-1]), ("this", "DT", "DET", "det", 4, "this"),
+        ("week", "NN", "NOUN", "npadvmod", 1, "week"), ("to", "TO", "PART", "aux", 6, "to"),
+        ("give", "VB", "VERB", "advcl", 1, "give"), ("an", "DT", "DET", "det", 11, "an"),
+        ("additional", "JJ", "ADJ", "amod", 11, "additional"), ("$", "$", "SYM", "quantmod", 11, "$"),
+        ("15", "CD", "NUM", "compound", 11, "15"), ("million", "CD", "NUM", "dobj", 6, "million"),
+        ("to", "IN", "ADP", "dative", 6, "to"), ("For", "IN", "ADP", "compound", 15, "for"),
+        ("Our", "PRP$", "PRON", "poss", 15, "our"), ("Future", "NNP", "PROPN", "pobj", 12, "Future"),
+        (".", ".", "PUNCT", "punct", 1, "."),
+    ]
+    words = [r[0] for r in rows]
+    spaces = [i + 1 < len(words) and words[i + 1] != "." and words[i] != "$" for i in range(len(words))]
+    doc = Doc(nlp.vocab, words=words, spaces=spaces, tags=[r[1] for r in rows], pos=[r[2] for r in rows],
+              deps=[r[3] for r in rows], heads=[r[4] for r in rows], lemmas=[r[5] for r in rows],
+              sent_starts=[True] + [False] * (len(rows) - 1), ents=["B-PERSON"] + ["O"] * (len(rows) - 1))
+    found = attribution_rows(doc, "t1", "Test", _actor_index(nlp, None), default_speaker_words(), default_group_map(),
+                             default_cue_lexicon())
+    assert [(r["speaker"], r["content"]) for r in found] == [("Steyer", expected)]

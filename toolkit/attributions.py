@@ -48,6 +48,8 @@ OBJECT_CUES = {
     "say",  # 'Trump says racist things', 'said goodbye', and a clause whose subject the parser took for an object
 }
 REPORTING_OBJECT = {"describe", "characterize", "characterise"}  # 'described the meeting' reports it
+INTENTION_NOUNS = {"plan", "intention", "intent", "decision", "bid", "effort", "proposal", "offer", "commitment",
+                   "promise", "pledge", "willingness", "readiness", "desire", "determination", "refusal", "hope"}
 TOPIC_PREPOSITIONS = {"speak": {"of"}, "comment": {"on"}, "remark": {"on"}, "respond": {"to"}, "reply": {"to"},
                       "answer": {"to"}, "testify": {"on"}, "write": {"of"}, "complain": {"of"}, "warn": {"of", "against"},
                       "boast": {"of"}}
@@ -796,6 +798,8 @@ class DocumentExtractor:
             if child.i > obj.i and (child.dep_ in {"oprd", "xcomp", "ccomp"} or
                                     child.dep_ == "prep" and child.lower_ in {"as", "for", "of", "over", "at"} or
                                     child.dep_ == "advcl" and child.left_edge.lower_ == "as" or
+                                    child.dep_ == "advcl" and child.left_edge.lower_ == "to"
+                                    and obj.lemma_.lower() in INTENTION_NOUNS or  # 'announced plans this week to give …'
                                     self._object_modifier(child, tokens)):
                 tokens.extend(child.subtree)
         if not tokens:
