@@ -1014,3 +1014,21 @@ def test_an_intention_announced_takes_its_infinitive(tokens, expected):
     found = attribution_rows(doc, "t1", "Test", _actor_index(nlp, None), default_speaker_words(), default_group_map(),
                              default_cue_lexicon())
     assert [(r["speaker"], r["content"]) for r in found] == [("Steyer", expected)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an aside that holds a report of its own is parsed as it stands
+        ("Sen. Jeff Flake (who told reporters last week that he would not vote for Trump) said on Sunday that the "
+         "party must change course.",
+         [("indirect", "Jeff Flake", "he would not vote for Trump"),
+          ("indirect", "Jeff Flake", "the party must change course")]),
+        # 'according to' inside brackets reports what the brackets hold
+        ("Overwhelmingly white states like Iowa (93 percent of 2012 voters there were white, according to exit "
+         "polls), New Hampshire (93 percent), Ohio and Pennsylvania could trend toward Trump.",
+         [("according_to", "exit polls", "93 percent of 2012 voters there were white")]),
+    ],
+)
+def test_reports_inside_brackets(text, expected):
+    assert triples(extract(text)) == expected

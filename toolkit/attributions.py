@@ -22,7 +22,7 @@ from tqdm.auto import tqdm
 
 from .clean import DATELINE
 from .nlp import load_pipeline
-from .parsing import parse_documents
+from .parsing import cue_forms, parse_documents
 from .paths import data_path
 from .quotes import Quote, find_quotes
 from .speakers import (ActorIndex, ArticleContext, GroupMap, Speaker, SpeakerResolver, SpeakerWords,
@@ -1125,6 +1125,10 @@ class DocumentExtractor:
         if words and words[-1].i in phrase and words[0].i not in phrase:
             scope = [t for t in sentence if t.i < according.i]  # '…, according to X.': all the sentence before
         tokens = [t for t in scope if t.i not in phrase and not t.is_space and not (t.is_punct and t.text not in _QUOTE_CHARS)]
+        brackets = self._brackets_around(according)
+        if brackets is not None:  # 'Iowa (93 percent of voters there were white, according to exit polls)'
+            tokens = [t for t in sentence if brackets[0] < t.i < brackets[1] and t.i not in phrase and not t.is_space
+                      and not (t.is_punct and t.text not in _QUOTE_CHARS)]
         if not tokens:
             return None
         start, end = self._trim(tokens[0].idx, tokens[-1].idx + len(tokens[-1]))
@@ -1133,6 +1137,15 @@ class DocumentExtractor:
         return Found("according_to", start, end, according, speaker_span, speaker, sentence,
                      cue_lemma="according to", cue_text=f"{according.text} {to.text}", cue_category="neutral",
                      clause_head=self._reported_under(clause) or (clause if clause is not according else None))
+
+    def _brackets_around(self, token: Token) -> tuple[int, int] | None:
+        """The indices of the round brackets that enclose a token within its sentence, if any."""
+        sentence = token.sent
+        opening = next((t.i for t in reversed(sentence[:token.i - sentence.start]) if t.text in "()"), None)
+        closing = next((t.i for t in sentence[token.i - sentence.start + 1:] if t.text in "()"), None)
+        if opening is None or closing is None or self.doc[opening].text != "(" or self.doc[closing].text != ")":
+            return None
+        return opening, closing
 
     def _noun_phrase_after(self, token: Token) -> Span | None:
         """'according to the F.A.A.' parsed with no object: the words right after 'to' that can make up a name or
@@ -1601,7 +1614,8 @@ def extract_attributions(
               for offset, chunk in text_chunks(text)]
     if parse not in PARSE_MODES:
         raise ValueError(f"unknown parse mode {parse!r}; use one of {', '.join(PARSE_MODES)}")
-    docs = parse_documents(nlp, (parse_text(chunk) for _, _, chunk in pieces), batch_size=batch_size,
+    cue_words = cue_forms(nlp).words
+    docs = parse_documents(nlp, (parse_text(chunk, cue_words) for _, _, chunk in pieces), batch_size=batch_size,
                            selective=parse == "selective")
     rows: list[dict] = []
     before = {"paragraph_index": 0, "sentence_index": 0, "article": None}
@@ -1658,12 +1672,14 @@ def _shifted(row: dict, offset: int, paragraphs: int, sentences: int) -> dict:
     return row
 
 
-def parse_text(text: str) -> str:
+def parse_text(text: str, cue_words: frozenset[str] | set[str] = frozenset()) -> str:
     """The text the parser sees: a dateline's dash becomes a full stop, so 'BUDAPEST — “…,” she said' does not
     make the city a subject; an aside in brackets right after a name is blanked, so 'Rep. Paul Ryan (R-WI) said'
-    and 'Sen. Chris Murphy (a Connecticut Democrat so boyish …) says he …' parse as a name and its verb. Same
+    and 'Sen. Chris Murphy (a Connecticut Democrat so boyish …) says he …' parse as a name and its verb, unless
+    it holds one of ``cue_words`` ('Sen. Jeff Flake (who told reporters that …) said': a report of its own). Same
     length as ``text``, so every offset still holds."""
-    text = _NAME_ASIDE.sub(_blank_aside, text) if "(" in text else text
+    if "(" in text:
+        text = _NAME_ASIDE.sub(lambda match: _blank_aside(match, cue_words), text)
     match = DATELINE.match(text)
     if not match or ":" in text[match.end("dateline"):match.end()]:  # 'WALLACE: …' is a speaker, not a place
         return text
@@ -1675,8 +1691,11 @@ def parse_text(text: str) -> str:
 _NAME_ASIDE = re.compile(r"(?<![\w.])(?P<name>[A-Z][\w.'’-]*)(?P<space>[ \t\u00a0])(?P<aside>\([^()\n\"“”«»]{1,120}\))")
 
 
-def _blank_aside(match: re.Match) -> str:
-    if re.fullmatch(r"\([A-Z][^()]* [^()]*[.!?]\)", match.group("aside")):  # '… was Jewish. (He was not.)' is a sentence
+def _blank_aside(match: re.Match, cue_words: frozenset[str] | set[str]) -> str:
+    aside = match.group("aside")
+    if re.fullmatch(r"\([A-Z][^()]* [^()]*[.!?]\)", aside):  # '… was Jewish. (He was not.)' is a sentence
+        return match.group()
+    if cue_words and any(word.lower() in cue_words for word in _WORD.findall(aside)):
         return match.group()
     return match.group("name") + match.group("space") + " " * len(match.group("aside"))
 
