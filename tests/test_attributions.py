@@ -932,9 +932,9 @@ def test_saying_little(paragraphs, expected):
     assert triples(extract(*paragraphs)) == expected
 
 
-def test_according_to_whose_source_the_parser_left_without_an_object():
-    """In a long NYT article the parser read 'according to the F.A.A.' with 'the' hung on the verb and no object
-    under 'to'; the same parse, built by hand, still gives the source and keeps it out of the content."""
+def rows_of_parse(rows: list[tuple], spaces: list[bool], ents: list[str] | None = None) -> list[dict]:
+    """Attribution rows of a parse built by hand: (word, tag, pos, dep, head, lemma) per token, one sentence; for
+    parses the pipeline gave inside a long article that a short text does not reproduce."""
     from spacy.tokens import Doc
 
     from toolkit.attributions import _actor_index, attribution_rows, default_cue_lexicon
@@ -942,21 +942,27 @@ def test_according_to_whose_source_the_parser_left_without_an_object():
     from toolkit.speakers import default_group_map, default_speaker_words
 
     nlp = load_pipeline()
+    doc = Doc(nlp.vocab, words=[r[0] for r in rows], spaces=spaces, tags=[r[1] for r in rows],
+              pos=[r[2] for r in rows], deps=[r[3] for r in rows], heads=[r[4] for r in rows],
+              lemmas=[r[5] for r in rows], sent_starts=[True] + [False] * (len(rows) - 1),
+              ents=ents or ["O"] * len(rows))
+    return attribution_rows(doc, "t1", "Test", _actor_index(nlp, None), default_speaker_words(), default_group_map(),
+                            default_cue_lexicon())
+
+
+def test_according_to_whose_source_the_parser_left_without_an_object():
+    """In a long NYT article the parser read 'according to the F.A.A.' with 'the' hung on the verb and no object
+    under 'to'; the same parse, built by hand, still gives the source and keeps it out of the content."""
     rows = [  # word, tag, pos, dep, head
         ("It", "PRP", "PRON", "nsubjpass", 3), ("is", "VBZ", "AUX", "auxpass", 3), ("now", "RB", "ADV", "advmod", 3),
         ("cleared", "VBN", "VERB", "ROOT", 3), ("to", "TO", "PART", "aux", 5), ("fly", "VB", "VERB", "xcomp", 3),
         ("again", "RB", "ADV", "advmod", 5), (",", ",", "PUNCT", "punct", 3), ("according", "VBG", "VERB", "prep", 3),
         ("to", "IN", "ADP", "prep", 8), ("the", "DT", "PRON", "punct", 3), ("F.A.A.", "NNP", "PROPN", "dep", 10),
     ]
-    words = [r[0] for r in rows]
-    doc = Doc(nlp.vocab, words=words, spaces=[i + 1 < len(words) and words[i + 1] != "," for i in range(len(words))],
-              tags=[r[1] for r in rows], pos=[r[2] for r in rows], deps=[r[3] for r in rows],
-              heads=[r[4] for r in rows], sent_starts=[True] + [False] * (len(rows) - 1), ents=["O"] * len(rows))
-    for token, word in zip(doc, words):
-        token.lemma_ = word.lower()
-    assert doc.text == "It is now cleared to fly again, according to the F.A.A."
-    found = attribution_rows(doc, "t1", "Test", _actor_index(nlp, None), default_speaker_words(), default_group_map(),
-                             default_cue_lexicon())
+    rows = [(*row, row[0].lower()) for row in rows]
+    spaces = [i + 1 < len(rows) and rows[i + 1][0] != "," for i in range(len(rows))]
+    found = rows_of_parse(rows, spaces)
+    assert "".join(r[0] + " " * s for r, s in zip(rows, spaces)) == "It is now cleared to fly again, according to the F.A.A."
     assert [(r["kind"], r["speaker_text"], r["content"]) for r in found] == [
         ("according_to", "the F.A.A.", "It is now cleared to fly again")]
 
@@ -988,13 +994,6 @@ def test_names_given_and_calls_on(text, expected):
 def test_an_intention_announced_takes_its_infinitive(tokens, expected):
     """'Steyer announced plans this week to give …', parsed by hand as the pipeline parsed it in a USA Today article
     (a short text alone parses the infinitive as the object's complement, which was already handled)."""
-    from spacy.tokens import Doc
-
-    from toolkit.attributions import _actor_index, attribution_rows, default_cue_lexicon
-    from toolkit.nlp import load_pipeline
-    from toolkit.speakers import default_group_map, default_speaker_words
-
-    nlp = load_pipeline()
     rows = [  # word, tag, pos, dep, head, lemma
         ("Steyer", "NNP", "PROPN", "nsubj", 1, "Steyer"), ("announced", "VBD", "VERB", "ROOT", 1, "announce"),
         (tokens, "NNS", "NOUN", "dobj", 1, tokens[:-1]), ("this", "DT", "DET", "det", 4, "this"),
@@ -1006,13 +1005,8 @@ def test_an_intention_announced_takes_its_infinitive(tokens, expected):
         ("Our", "PRP$", "PRON", "poss", 15, "our"), ("Future", "NNP", "PROPN", "pobj", 12, "Future"),
         (".", ".", "PUNCT", "punct", 1, "."),
     ]
-    words = [r[0] for r in rows]
-    spaces = [i + 1 < len(words) and words[i + 1] != "." and words[i] != "$" for i in range(len(words))]
-    doc = Doc(nlp.vocab, words=words, spaces=spaces, tags=[r[1] for r in rows], pos=[r[2] for r in rows],
-              deps=[r[3] for r in rows], heads=[r[4] for r in rows], lemmas=[r[5] for r in rows],
-              sent_starts=[True] + [False] * (len(rows) - 1), ents=["B-PERSON"] + ["O"] * (len(rows) - 1))
-    found = attribution_rows(doc, "t1", "Test", _actor_index(nlp, None), default_speaker_words(), default_group_map(),
-                             default_cue_lexicon())
+    spaces = [i + 1 < len(rows) and rows[i + 1][0] != "." and rows[i][0] != "$" for i in range(len(rows))]
+    found = rows_of_parse(rows, spaces, ents=["B-PERSON"] + ["O"] * (len(rows) - 1))
     assert [(r["speaker"], r["content"]) for r in found] == [("Steyer", expected)]
 
 
