@@ -236,35 +236,45 @@ TRANSFER_ARTICLES = [
 ]
 
 
+# a devtest_mt sentence of NewsMTSC, as AllSides carries it inside an article with other sentences
+NEWSMTSC_SENTENCE = ("The one Democrat to vote for Sessions, Joe Manchin of West Virginia, explained his decision to "
+                     "reporters after the vote.")
+OVERLAPPING_ARTICLE = {"ID": "t3", "source": "Evening Post", "content_original": (
+    "Senator Karen Holt called the confirmation hearing a circus staged for cable television. "
+    + NEWSMTSC_SENTENCE.replace("after the vote", "after the vote on Wednesday"))}
+
+
 @pytest.mark.skipif(not HAS_ACCURATE, reason="accurate extra not installed")
 def test_accurate_distillation_runs_on_a_small_slice(shared_dir, tmp_path, monkeypatch):
     """The whole distillation (teacher fine-tuning, transfer mentions, teacher labels, student) on a few rows,
-    with the small base model standing in for the teacher; NewsMTSC sentences never enter the transfer set."""
+    with the small base model standing in for the teacher; an article that shares words with NewsMTSC never
+    enters the transfer set."""
     import dataclasses
     import json
 
     from toolkit import tone_distill
     from toolkit.tone_accurate import base_model_dir
-    from toolkit.tone_training import load_newsmtsc, train_tone
+    from toolkit.tone_training import train_tone
 
     quick = {"epochs": 1, "batch_size": 8}
     monkeypatch.setattr(tone_distill, "TEACHER_SETTINGS", dataclasses.replace(tone_distill.TEACHER_SETTINGS, **quick))
     monkeypatch.setattr(tone_distill, "STUDENT_SETTINGS", dataclasses.replace(tone_distill.STUDENT_SETTINGS, **quick))
-    newsmtsc_sentence = load_newsmtsc(shared_dir / "data" / "newsmtsc" / "devtest_mt.jsonl")["text"].iloc[0]
-    articles = [*TRANSFER_ARTICLES, {"ID": "t3", "source": "Evening Post", "content_original": newsmtsc_sentence}]
     corpus = tmp_path / "corpus.jsonl"
-    corpus.write_text("".join(json.dumps(a) + "\n" for a in articles), encoding="utf-8")
+    repeated = TRANSFER_ARTICLES[1]  # corpora repeat articles: the same mention is labelled once
+    corpus.write_text("".join(json.dumps(a) + "\n" for a in [*TRANSFER_ARTICLES, OVERLAPPING_ARTICLE, repeated]),
+                      encoding="utf-8")
     messages = []
     path = train_tone("accurate", data_dir=shared_dir / "data", out=tmp_path / "models", limit=24,
                       work=tmp_path / "work", transfer_corpus=corpus, teacher_base=base_model_dir(), log=messages.append)
 
+    card = json.loads(path.with_suffix(".json").read_text())
     labelled = pd.read_parquet(tmp_path / "work" / "transfer-labelled.parquet")
     mentions = {row.text[row.target_start:row.target_end] for row in labelled.itertuples()}
     assert {"Maria Lopez", "Tom Reed", "Dana Whitfield", "Paul Hart"} <= mentions
-    assert newsmtsc_sentence not in set(labelled["text"])
+    assert not {"Karen Holt", "Joe Manchin"} & mentions  # the whole overlapping article is left out
     assert np.allclose(labelled[["p_negative", "p_neutral", "p_positive"]].sum(axis=1), 1.0)
-    card = json.loads(path.with_suffix(".json").read_text())
-    assert card["transfer"]["mentions"] == len(labelled) and card["transfer"]["kinds"]["PERSON"] >= 4
+    assert not labelled.duplicated(["article_id", "text", "target_start", "target_end"]).any()
+    assert card["transfer"]["mentions"] == len(labelled) + 2 and card["transfer"]["kinds"]["PERSON"] >= 6
     model = TargetSentiment(tier="accurate", model_path=path)
     assert model.predict_proba(pd.DataFrame([marked("Orban met Putin.", "Putin")])).shape == (1, 3)
 
@@ -272,7 +282,27 @@ def test_accurate_distillation_runs_on_a_small_slice(shared_dir, tmp_path, monke
     train_tone("accurate", data_dir=shared_dir / "data", out=tmp_path / "models", limit=24, work=tmp_path / "work",
                transfer_corpus=corpus, teacher_base=base_model_dir(), log=messages.append)
     assert any(m.startswith("teacher: reusing") for m in messages)
-    assert not any(m.startswith("teacher labelled") for m in messages)
+    assert [m for m in messages if m.startswith("teacher labelled")] == [f"teacher labelled {len(labelled) + 2} of "
+                                                                          f"{len(labelled) + 2} mentions"]
+
+
+def test_articles_sharing_a_run_of_words_with_newsmtsc_are_found():
+    from toolkit.tone_distill import overlapping_articles
+
+    articles = pd.DataFrame([{"article_id": a["ID"], "outlet": a["source"], "text": a["content_original"]}
+                             for a in [*TRANSFER_ARTICLES, OVERLAPPING_ARTICLE]])
+    assert overlapping_articles(articles, [NEWSMTSC_SENTENCE]) == {"t3"}
+    assert overlapping_articles(articles, ["Joe Manchin of West Virginia voted no."]) == set()  # five words in a row shared, not eight
+    assert overlapping_articles(articles, []) == set()
+
+
+def test_a_transfer_corpus_without_text_is_refused(tmp_path):
+    from toolkit.tone_distill import read_transfer_corpus
+
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text('{"ID": "x", "body": "Senator Karen Holt spoke."}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="no article text"):
+        read_transfer_corpus(corpus)
 
 
 @pytest.mark.skipif(not HAS_ACCURATE, reason="accurate extra not installed")
@@ -298,6 +328,19 @@ def test_distillation_loss_is_zero_only_when_the_student_matches_the_teacher():
     matching = torch.log(teacher)
     assert _loss(matching, teacher, torch.tensor([True]), 2.0).item() == pytest.approx(0.0, abs=1e-6)
     assert _loss(torch.tensor([[0.0, 0.0, 3.0]]), teacher, torch.tensor([True]), 2.0).item() > 0.5
+
+
+@pytest.mark.skipif(not HAS_ACCURATE, reason="accurate extra not installed")
+def test_gold_rows_learn_by_label_smoothed_cross_entropy():
+    import torch
+
+    from toolkit.tone_accurate import TrainingSettings, _loss, _training_targets
+
+    frame = pd.DataFrame({"label": ["negative", "positive", "neutral"]})
+    targets, from_teacher = _training_targets(frame, TrainingSettings(label_smoothing=0.05), None)
+    logits = torch.tensor([[2.0, 0.5, -1.0], [0.1, 0.2, 0.3], [-2.0, 1.0, 0.0]])
+    expected = torch.nn.CrossEntropyLoss(label_smoothing=0.05)(logits, torch.tensor([0, 2, 1]))
+    assert _loss(logits, targets, from_teacher, 2.0).item() == pytest.approx(expected.item(), rel=1e-5)
 
 
 def test_scores_match_hand_computed_values():

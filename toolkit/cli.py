@@ -170,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "train-tone":
             from .tone_training import train_tone
 
+            distillation_flags = [args.work, args.transfer_corpus, args.teacher_base]
+            if args.tier != "accurate" and any(flag is not None for flag in distillation_flags):
+                raise ValueError("--work, --transfer-corpus and --teacher-base apply to the accurate tier only")
             train_tone(args.tier, data_dir=args.data, out=args.out, limit=args.limit, work=args.work,
                        transfer_corpus=args.transfer_corpus, transfer_mentions=args.transfer_mentions,
                        teacher_base=args.teacher_base)

