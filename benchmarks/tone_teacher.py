@@ -17,8 +17,8 @@ import numpy as np
 import torch
 
 from toolkit.paths import REPO_DIR
-from toolkit.tone_accurate import LABELS
-from toolkit.tone_distill import TEACHER_FOLDER, build_teacher, load_base_tokenizer, teacher_probabilities
+from toolkit.tone_accurate import LABELS, load_tokenizer
+from toolkit.tone_distill import TEACHER_FOLDER, build_teacher, teacher_probabilities
 from toolkit.tone_training import load_newsmtsc, newsmtsc_dir, scores
 
 
@@ -30,10 +30,10 @@ def main() -> None:
     work = Path(args.work)
     torch.set_num_threads(2)
     base = work / TEACHER_FOLDER
-    teacher, tokenizer = build_teacher(base, work / "teacher.safetensors"), load_base_tokenizer(base)
+    teacher, tokenizer = build_teacher(base, work / "teacher.safetensors"), load_tokenizer(base)
     test = load_newsmtsc(newsmtsc_dir(args.data) / "devtest_mt.jsonl")
     started = time.perf_counter()
-    probabilities = teacher_probabilities(teacher, tokenizer, test, log=lambda _: None)
+    probabilities = teacher_probabilities(teacher, tokenizer, test)
     seconds = time.perf_counter() - started
     predicted = np.array(LABELS, dtype=object)[probabilities.argmax(axis=1)]
     table = scores(test["label"], predicted, test["sentence_id"])

