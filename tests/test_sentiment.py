@@ -275,6 +275,8 @@ def test_accurate_distillation_runs_on_a_small_slice(shared_dir, tmp_path, monke
     assert np.allclose(labelled[["p_negative", "p_neutral", "p_positive"]].sum(axis=1), 1.0)
     assert not labelled.duplicated(["article_id", "text", "target_start", "target_end"]).any()
     assert card["transfer"]["mentions"] == len(labelled) + 2 and card["transfer"]["kinds"]["PERSON"] >= 6
+    teacher_digest = tone_distill.file_digest(tmp_path / "work" / "teacher.safetensors")
+    assert card["teacher_weights_sha256"] == teacher_digest and set(labelled["teacher_sha256"]) == {teacher_digest}
     model = TargetSentiment(tier="accurate", model_path=path)
     assert model.predict_proba(pd.DataFrame([marked("Orban met Putin.", "Putin")])).shape == (1, 3)
 
@@ -284,6 +286,33 @@ def test_accurate_distillation_runs_on_a_small_slice(shared_dir, tmp_path, monke
     assert any(m.startswith("teacher: reusing") for m in messages)
     assert [m for m in messages if m.startswith("teacher labelled")] == [f"teacher labelled {len(labelled) + 2} of "
                                                                           f"{len(labelled) + 2} mentions"]
+
+
+def test_teacher_labels_are_reused_only_from_the_same_teacher(tmp_path, monkeypatch):
+    from toolkit import tone_distill
+
+    calls = []
+
+    def fake_probabilities(network, tokenizer, frame):
+        calls.append(len(frame))
+        return np.tile([0.2, 0.5, 0.3] if network == "teacher A" else [0.6, 0.3, 0.1], (len(frame), 1))
+
+    monkeypatch.setattr(tone_distill, "teacher_probabilities", fake_probabilities)
+    mentions = pd.DataFrame([{"article_id": "a1", "outlet": "Evening Post", "kind": "PERSON", **marked(text, name)}
+                             for text, name in [("Senator Karen Holt praised the deal.", "Karen Holt"),
+                                                ("Tom Reed called the plan reckless.", "Tom Reed")]])
+    path = tmp_path / "labels.parquet"
+
+    first = tone_distill.label_transfer("teacher A", None, mentions, path, teacher_id="aaa", log=lambda m: None)
+    again = tone_distill.label_transfer("teacher A", None, mentions, path, teacher_id="aaa", log=lambda m: None)
+    messages = []
+    other = tone_distill.label_transfer("teacher B", None, mentions, path, teacher_id="bbb", log=messages.append)
+
+    assert calls == [2, 2]  # the second call reused the saved labels; the third teacher labelled everything again
+    assert first["p_neutral"].tolist() == again["p_neutral"].tolist() == [0.5, 0.5]
+    assert other["p_negative"].tolist() == [0.6, 0.6]
+    assert "2 saved labels came from another teacher" in messages[0]
+    assert pd.read_parquet(path)["teacher_sha256"].tolist() == ["bbb", "bbb"]
 
 
 def test_articles_sharing_a_run_of_words_with_newsmtsc_are_found():

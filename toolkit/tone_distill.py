@@ -229,8 +229,9 @@ def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Pat
     ``train``: NewsMTSC mentions with gold labels; ``transfer_articles``: ``article_id``, ``outlet``, ``text``;
     ``protected``: sentences (NewsMTSC's, evaluation included) whose articles never give transfer mentions.
     ``teacher_base`` defaults to all-mpnet-base-v2 rebuilt from its part packages into ``work``; ``student`` to
-    the shipped all-MiniLM-L6-v2 network. A resumed run reuses the teacher and the mentions already found and
-    labelled; delete ``work`` after changing the data or the teacher."""
+    the shipped all-MiniLM-L6-v2 network. A resumed run reuses the teacher and the mentions already found, and
+    the labels given by this same teacher (its file's digest is kept with each label); delete ``work`` after
+    changing the data."""
     from .tone_accurate import train_network
 
     teacher_settings = teacher_settings or TEACHER_SETTINGS
@@ -242,7 +243,8 @@ def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Pat
     teacher = _teacher(train, base, tokenizer, work / "teacher.safetensors", teacher_settings, log)
     mentions = _transfer(transfer_articles, protected, work / "transfer.parquet", articles_limit, mentions_limit, log)
     labelled = label_transfer(teacher, tokenizer, mentions, work / "transfer-labelled.parquet",
-                              threads=teacher_settings.threads, log=log)
+                              teacher_id=file_digest(work / "teacher.safetensors"), threads=teacher_settings.threads,
+                              log=log)
     del teacher
     combined = pd.concat([train.assign(source="newsmtsc"), labelled.assign(label=None, source="transfer")],
                          ignore_index=True)
@@ -290,13 +292,18 @@ def _transfer(articles: pd.DataFrame, protected: list[str], path: Path, articles
 
 
 def label_transfer(teacher: TargetToneNet, tokenizer: Tokenizer, mentions: pd.DataFrame, path: str | Path, *,
-                   chunk: int = 2000, threads: int = 2, log: Callable[[str], None] = print) -> pd.DataFrame:
+                   teacher_id: str, chunk: int = 2000, threads: int = 2,
+                   log: Callable[[str], None] = print) -> pd.DataFrame:
     """The mentions with the teacher's probabilities (``p_negative`` …). Labels are saved to ``path`` chunk by
     chunk, keyed by article, sentence and offsets, so an interrupted run resumes with the mentions not yet
-    labelled; labels of mentions no longer asked for are kept in the file but not returned."""
+    labelled; labels of mentions no longer asked for are kept in the file but not returned. Each saved label
+    carries ``teacher_id`` (the digest of the teacher's weights) in ``teacher_sha256``: labels that another
+    teacher gave are dropped and their mentions labelled again."""
     path = Path(path)
     key = ["article_id", "text", "target_start", "target_end"]
-    done = pd.read_parquet(path) if path.exists() else mentions.iloc[:0].assign(**{c: [] for c in PROBABILITY_COLUMNS})
+    done = _saved_labels(path, teacher_id, log)
+    if done is None:
+        done = mentions.iloc[:0].assign(**{c: [] for c in [*PROBABILITY_COLUMNS, "teacher_sha256"]})
     done = done.drop_duplicates(key, keep="last")
     torch.set_num_threads(threads)
     while True:
@@ -307,8 +314,21 @@ def label_transfer(teacher: TargetToneNet, tokenizer: Tokenizer, mentions: pd.Da
             return merged
         part = missing.iloc[:chunk]
         probabilities = teacher_probabilities(teacher, tokenizer, part)
-        done = pd.concat([done, part.assign(**dict(zip(PROBABILITY_COLUMNS, probabilities.T)))], ignore_index=True)
+        labels = part.assign(**dict(zip(PROBABILITY_COLUMNS, probabilities.T)), teacher_sha256=teacher_id)
+        done = pd.concat([done, labels], ignore_index=True)
         _write_parquet(done, path)
+
+
+def _saved_labels(path: Path, teacher_id: str, log: Callable[[str], None]) -> pd.DataFrame | None:
+    """The labels saved in ``path`` by the teacher ``teacher_id``, or None when there is no file."""
+    if not path.exists():
+        return None
+    saved = pd.read_parquet(path)
+    recorded = saved["teacher_sha256"] if "teacher_sha256" in saved else pd.Series("", index=saved.index)
+    same = recorded.eq(teacher_id).to_numpy()
+    if not same.all():
+        log(f"teacher labels: {int((~same).sum()):,} saved labels came from another teacher; labelling again")
+    return saved[same].reset_index(drop=True)
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:

