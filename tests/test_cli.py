@@ -49,6 +49,12 @@ def test_bad_registry_is_a_clear_error(tmp_path, capsys):
     assert "missing column(s) country, kind" in capsys.readouterr().err
 
 
+def test_distillation_flags_are_refused_for_the_fast_tier(tmp_path, capsys):
+    assert main(["train-tone", "fast", "--student-epochs", "3", "--out", str(tmp_path)]) == 2
+    assert "apply to the accurate tier only" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_usage_errors_exit_2():
     with pytest.raises(SystemExit) as stop:
         main(["analyze"])

