@@ -317,6 +317,36 @@ def test_teacher_labels_are_reused_only_from_the_same_teacher(tmp_path, monkeypa
     assert pd.read_parquet(path)["teacher_sha256"].tolist() == ["bbb", "bbb"]
 
 
+def test_transfer_mentions_are_found_again_when_the_corpus_changes(tmp_path, monkeypatch):
+    from toolkit import tone_distill
+
+    calls = []
+
+    def fake_mentions(articles, *, exclude, articles_limit):
+        calls.append(len(articles))
+        return pd.DataFrame([{"article_id": a, "outlet": "Evening Post", "kind": "PERSON",
+                              **marked("Senator Karen Holt praised the deal.", "Karen Holt")}
+                             for a in articles["article_id"]])
+
+    monkeypatch.setattr(tone_distill, "transfer_mentions", fake_mentions)
+    articles = pd.DataFrame([{"article_id": a["ID"], "outlet": a["source"], "text": a["content_original"]}
+                             for a in TRANSFER_ARTICLES])
+    path = tmp_path / "transfer.parquet"
+    messages = []
+
+    def run(frame, protected=("A sentence NewsMTSC holds.",)):
+        return tone_distill._transfer(frame, list(protected), path, 100, None, messages.append)
+
+    run(articles)
+    run(articles)  # same corpus, same settings: read back
+    assert calls == [len(articles)] and not any("changed" in m for m in messages)
+    edited = articles.assign(text=articles["text"].str.replace("Senator", "Governor", regex=False))
+    assert len(run(edited)) == len(articles)
+    run(edited, protected=("Another sentence entirely.",))
+    assert calls == [len(articles)] * 3
+    assert sum("changed; finding mentions again" in m for m in messages) == 2
+
+
 def test_articles_sharing_a_run_of_words_with_newsmtsc_are_found():
     from toolkit.tone_distill import overlapping_articles
 

@@ -10,7 +10,8 @@ Four stages, each writing one file into a work folder, so that a long run can st
 
 1. ``teacher.safetensors``: the teacher fine-tuned on NewsMTSC ``train.jsonl``;
 2. ``transfer.parquet``: person mentions (and a sample of organisations, places and nationalities) found by
-   spaCy's named entities in sentences of the transfer corpus, minus every NewsMTSC sentence;
+   spaCy's named entities in sentences of the transfer corpus, minus every NewsMTSC sentence (``transfer.json``
+   holds the fingerprint of the corpus and settings they came from);
 3. ``transfer-labelled.parquet``: the teacher's probabilities for each of them;
 4. the student, saved like any ``accurate`` model (``data/models/tone-accurate.safetensors`` and its card).
 
@@ -21,6 +22,7 @@ in ``requirements/tone-teacher.txt``); they are needed to retrain the tier, neve
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import re
 import shutil
@@ -131,7 +133,6 @@ def read_transfer_corpus(path: str | Path) -> pd.DataFrame:
     """``article_id``, ``outlet``, ``text`` of a JSON-lines corpus (AllSides' ``ID``/``source``/
     ``content_original`` fields, or ``id``/``outlet``/``text``); gzip-compressed if the name ends in ``.gz``."""
     import gzip
-    import json
 
     opener = gzip.open if str(path).endswith(".gz") else open
     rows = []
@@ -207,6 +208,17 @@ def overlapping_articles(articles: pd.DataFrame, protected: list[str], length: i
     return {str(row.article_id) for row in articles.itertuples(index=False) if word_runs(str(row.text or ""), length) & runs}
 
 
+def transfer_fingerprint(articles: pd.DataFrame, protected: list[str], articles_limit: int | None) -> str:
+    """A digest of what decides the transfer mentions: the articles, the protected sentences, the settings."""
+    digest = hashlib.sha256()
+    rows = pd.util.hash_pandas_object(articles[["article_id", "outlet", "text"]].astype(str), index=False)
+    digest.update(rows.to_numpy().tobytes())
+    settings = {"articles_limit": articles_limit, "kinds": TRANSFER_KINDS, "per_sentence": MENTIONS_PER_SENTENCE,
+                "words": SENTENCE_WORDS, "protected": sorted(set(protected))}
+    digest.update(json.dumps(settings, sort_keys=True).encode("utf-8"))
+    return digest.hexdigest()
+
+
 def file_digest(path: str | Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as stream:
@@ -229,9 +241,10 @@ def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Pat
     ``train``: NewsMTSC mentions with gold labels; ``transfer_articles``: ``article_id``, ``outlet``, ``text``;
     ``protected``: sentences (NewsMTSC's, evaluation included) whose articles never give transfer mentions.
     ``teacher_base`` defaults to all-mpnet-base-v2 rebuilt from its part packages into ``work``; ``student`` to
-    the shipped all-MiniLM-L6-v2 network. A resumed run reuses the teacher and the mentions already found, and
-    the labels given by this same teacher (its file's digest is kept with each label); delete ``work`` after
-    changing the data."""
+    the shipped all-MiniLM-L6-v2 network. A resumed run reuses the teacher, the mentions found in the same
+    corpus with the same settings (``transfer.json`` keeps their fingerprint), and the labels given by this same
+    teacher (its file's digest is kept with each label); delete ``teacher.safetensors`` after changing the
+    NewsMTSC training data."""
     from .tone_accurate import train_network
 
     teacher_settings = teacher_settings or TEACHER_SETTINGS
@@ -271,14 +284,20 @@ def _teacher(train: pd.DataFrame, base: Path, tokenizer: Tokenizer, weights: Pat
 
 def _transfer(articles: pd.DataFrame, protected: list[str], path: Path, articles_limit: int | None,
               mentions_limit: int | None, log: Callable[[str], None]) -> pd.DataFrame:
-    """The transfer mentions (found once, then read from ``path``), without the articles that overlap a
-    protected sentence, the first ``mentions_limit`` of them."""
-    if path.exists():
+    """The transfer mentions (found once, then read from ``path`` while the corpus, the protected sentences
+    and the extraction settings stay the same), without the articles that overlap a protected sentence, the
+    first ``mentions_limit`` of them."""
+    fingerprint = transfer_fingerprint(articles, protected, articles_limit)
+    recorded = path.with_suffix(".json")
+    if path.exists() and recorded.exists() and json.loads(recorded.read_text())["fingerprint"] == fingerprint:
         mentions = pd.read_parquet(path)
     else:
+        if path.exists():
+            log("transfer: the corpus, the NewsMTSC sentences or the extraction settings changed; finding mentions again")
         excluded = {normalised_sentence(text) for text in protected}
         mentions = transfer_mentions(articles, exclude=excluded, articles_limit=articles_limit)
         _write_parquet(mentions, path)
+        recorded.write_text(json.dumps({"fingerprint": fingerprint}) + "\n", encoding="utf-8")
     used = articles[articles["article_id"].astype(str).isin(set(mentions["article_id"].astype(str)))]
     overlapping = overlapping_articles(used, protected)
     kept = mentions[~mentions["article_id"].astype(str).isin(overlapping)].iloc[:mentions_limit]
