@@ -53,6 +53,11 @@ def test_distillation_flags_are_refused_for_the_fast_tier(tmp_path, capsys):
     assert main(["train-tone", "fast", "--student-epochs", "3", "--out", str(tmp_path)]) == 2
     assert "apply to the accurate tier only" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+    from toolkit.tone_training import train_tone
+
+    for tier, epochs in [("fast", 2), ("accurate", 0)]:
+        with pytest.raises(ValueError, match="accurate tier only and must be positive"):
+            train_tone(tier, out=tmp_path, student_epochs=epochs)
 
 
 def test_usage_errors_exit_2():

@@ -276,7 +276,7 @@ def test_accurate_distillation_runs_on_a_small_slice(shared_dir, tmp_path, monke
     assert not labelled.duplicated(["article_id", "text", "target_start", "target_end"]).any()
     assert card["transfer"]["mentions"] == len(labelled) + 2 and card["transfer"]["kinds"]["PERSON"] >= 6
     teacher_digest = tone_distill.file_digest(tmp_path / "work" / "teacher.safetensors")
-    assert card["teacher_weights_sha256"] == teacher_digest and set(labelled["teacher_sha256"]) == {teacher_digest}
+    assert card["teacher_sha256"] == teacher_digest and set(labelled["teacher_sha256"]) == {teacher_digest}
     model = TargetSentiment(tier="accurate", model_path=path)
     assert model.predict_proba(pd.DataFrame([marked("Orban met Putin.", "Putin")])).shape == (1, 3)
 
@@ -284,6 +284,7 @@ def test_accurate_distillation_runs_on_a_small_slice(shared_dir, tmp_path, monke
     train_tone("accurate", data_dir=shared_dir / "data", out=tmp_path / "models", limit=24, work=tmp_path / "work",
                transfer_corpus=corpus, teacher_base=base_model_dir(), student_epochs=2, log=messages.append)
     assert json.loads(path.with_suffix(".json").read_text())["settings"]["student"]["epochs"] == 2
+    assert any("(epoch 2)" in m for m in messages) and not any("(epoch 3)" in m for m in messages)
     assert card["settings"]["student"]["epochs"] == 1
     assert any(m.startswith("teacher: reusing") for m in messages)
     assert [m for m in messages if m.startswith("teacher labelled")] == [f"teacher labelled {len(labelled) + 2} of "
@@ -305,16 +306,32 @@ def test_teacher_labels_are_reused_only_from_the_same_teacher(tmp_path, monkeypa
                                                 ("Tom Reed called the plan reckless.", "Tom Reed")]])
     path = tmp_path / "labels.parquet"
 
-    first = tone_distill.label_transfer("teacher A", None, mentions, path, teacher_id="aaa", log=lambda m: None)
-    again = tone_distill.label_transfer("teacher A", None, mentions, path, teacher_id="aaa", log=lambda m: None)
+    first = tone_distill.label_transfer("teacher A", None, mentions, path, teacher_sha256="aaa", log=lambda m: None)
+    again = tone_distill.label_transfer("teacher A", None, mentions, path, teacher_sha256="aaa", log=lambda m: None)
     messages = []
-    other = tone_distill.label_transfer("teacher B", None, mentions, path, teacher_id="bbb", log=messages.append)
+    one = tone_distill.label_transfer("teacher B", None, mentions.iloc[:1], path, teacher_sha256="bbb",
+                                      log=messages.append)
 
-    assert calls == [2, 2]  # the second call reused the saved labels; the third teacher labelled everything again
+    assert calls == [2, 1]  # the second call reused the saved labels; teacher B labelled the one mention asked for
     assert first["p_neutral"].tolist() == again["p_neutral"].tolist() == [0.5, 0.5]
-    assert other["p_negative"].tolist() == [0.6, 0.6]
-    assert "2 saved labels came from another teacher" in messages[0]
-    assert pd.read_parquet(path)["teacher_sha256"].tolist() == ["bbb", "bbb"]
+    assert one["p_negative"].tolist() == [0.6]
+    assert "1 of the mentions asked for were labelled by another teacher" in messages[0]
+    assert pd.read_parquet(path)["teacher_sha256"].tolist() == ["bbb"]  # teacher A's other label is gone
+
+
+def test_labels_of_unknown_origin_are_given_again(tmp_path, monkeypatch):
+    from toolkit import tone_distill
+
+    monkeypatch.setattr(tone_distill, "teacher_probabilities", lambda network, tokenizer, frame: np.tile([0.1, 0.1, 0.8], (len(frame), 1)))
+    mention = {"article_id": "a1", "outlet": "Evening Post", "kind": "PERSON",
+               **marked("Tom Reed called the plan reckless.", "Tom Reed")}
+    path = tmp_path / "labels.parquet"
+    pd.DataFrame([{**mention, "p_negative": 0.9, "p_neutral": 0.05, "p_positive": 0.05}]).to_parquet(path)  # an older file
+    messages = []
+    labelled = tone_distill.label_transfer(None, None, pd.DataFrame([mention]), path, teacher_sha256="ccc",
+                                           log=messages.append)
+    assert labelled["p_positive"].tolist() == [0.8]
+    assert "(1 by a teacher not recorded)" in messages[0]
 
 
 def test_transfer_mentions_are_found_again_when_the_corpus_changes(tmp_path, monkeypatch):
@@ -339,12 +356,57 @@ def test_transfer_mentions_are_found_again_when_the_corpus_changes(tmp_path, mon
 
     run(articles)
     run(articles)  # same corpus, same settings: read back
-    assert calls == [len(articles)] and not any("changed" in m for m in messages)
+    assert calls == [len(articles)] and not any("again" in m for m in messages)
     edited = articles.assign(text=articles["text"].str.replace("Senator", "Governor", regex=False))
     assert len(run(edited)) == len(articles)
     run(edited, protected=("Another sentence entirely.",))
     assert calls == [len(articles)] * 3
-    assert sum("changed; finding mentions again" in m for m in messages) == 2
+    assert sum("came from another corpus" in m for m in messages) == 2
+
+    path.with_suffix(".json").write_text("{not json", encoding="utf-8")  # a damaged fingerprint is no fingerprint
+    run(edited, protected=("Another sentence entirely.",))
+    assert len(calls) == 4 and "has no fingerprint" in messages[-2]
+
+    def interrupted(articles, *, exclude, articles_limit):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tone_distill, "transfer_mentions", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run(articles)  # the old mentions stay on disk, but without a fingerprint they are never taken as current
+    assert path.exists() and not path.with_suffix(".json").exists()
+
+
+def test_the_teacher_is_fine_tuned_again_when_its_base_settings_or_data_change(tmp_path, monkeypatch):
+    import dataclasses
+
+    from toolkit import tone_accurate, tone_distill
+
+    trained = []
+    monkeypatch.setattr(tone_distill, "build_teacher", lambda base, weights=None: f"network from {weights}")
+    monkeypatch.setattr(tone_accurate, "train_network", lambda frame, settings, log, network, tokenizer:
+                        trained.append(len(frame)) or "fine-tuned network")
+    monkeypatch.setattr(tone_distill, "save_teacher", lambda network, path: path.write_bytes(b"weights"))
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "config.json").write_text('{"hidden_size": 384}', encoding="utf-8")
+    gold = pd.DataFrame([{**marked("Critics slammed Peter Novak as corrupt.", "Peter Novak"), "label": "negative"},
+                         {**marked("Fans cheered Anna Berg after the win.", "Anna Berg"), "label": "positive"}])
+    weights = tmp_path / "work" / "teacher.safetensors"
+    weights.parent.mkdir()
+    settings = tone_distill.TEACHER_SETTINGS
+    messages = []
+
+    def run(frame=gold, config_settings=settings):
+        return tone_distill._teacher(frame, base, None, weights, config_settings, messages.append)
+
+    assert run() == "fine-tuned network"
+    assert run() == f"network from {weights}"  # same base, settings and data: reused
+    run(gold.iloc[:1])
+    run(gold.iloc[:1], dataclasses.replace(settings, learning_rate=3e-5))
+    (base / "config.json").write_text('{"hidden_size": 768}', encoding="utf-8")
+    run(gold.iloc[:1], dataclasses.replace(settings, learning_rate=3e-5))
+    assert trained == [2, 1, 1, 1]
+    assert sum("came from another base model" in m for m in messages) == 3
 
 
 def test_articles_sharing_a_run_of_words_with_newsmtsc_are_found():

@@ -8,7 +8,8 @@ network is trained on NewsMTSC's gold labels plus the teacher's probabilities fo
 
 Four stages, each writing one file into a work folder, so that a long run can stop and resume:
 
-1. ``teacher.safetensors``: the teacher fine-tuned on NewsMTSC ``train.jsonl``;
+1. ``teacher.safetensors``: the teacher fine-tuned on NewsMTSC ``train.jsonl`` (``teacher.json`` holds the
+   fingerprint of the base model, settings and mentions it came from);
 2. ``transfer.parquet``: person mentions (and a sample of organisations, places and nationalities) found by
    spaCy's named entities in sentences of the transfer corpus, minus every NewsMTSC sentence (``transfer.json``
    holds the fingerprint of the corpus and settings they came from);
@@ -213,10 +214,56 @@ def transfer_fingerprint(articles: pd.DataFrame, protected: list[str], articles_
     digest = hashlib.sha256()
     rows = pd.util.hash_pandas_object(articles[["article_id", "outlet", "text"]].astype(str), index=False)
     digest.update(rows.to_numpy().tobytes())
+    from .nlp import MODEL_NAMES
+
+    pipelines = {name: _installed_version(name) for name in ("spacy", *MODEL_NAMES)}
     settings = {"articles_limit": articles_limit, "kinds": TRANSFER_KINDS, "per_sentence": MENTIONS_PER_SENTENCE,
-                "words": SENTENCE_WORDS, "protected": sorted(set(protected))}
+                "words": SENTENCE_WORDS, "protected": sorted(set(protected)), "spacy_pipelines": pipelines}
     digest.update(json.dumps(settings, sort_keys=True).encode("utf-8"))
     return digest.hexdigest()
+
+
+def _installed_version(distribution: str) -> str | None:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def teacher_fingerprint(train: pd.DataFrame, base: Path, settings: TrainingSettings) -> str:
+    """A digest of what decides the fine-tuned teacher: the base model's files, the settings, the gold mentions."""
+    from dataclasses import asdict
+
+    digest = hashlib.sha256()
+    rows = pd.util.hash_pandas_object(train[["text", "target_start", "target_end", "label"]].astype(str), index=False)
+    digest.update(rows.to_numpy().tobytes())
+    for file in sorted(f for f in Path(base).rglob("*") if f.is_file() and f.suffix in {".json", ".safetensors", ".txt"}):
+        digest.update(f"{file.relative_to(base).as_posix()} {file_digest(file)}".encode("utf-8"))
+    digest.update(json.dumps(asdict(settings), sort_keys=True).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _fingerprint_path(path: Path) -> Path:
+    return path.with_suffix(".json")
+
+
+def _recorded_fingerprint(path: Path) -> str | None:
+    """The fingerprint saved beside ``path`` (``NAME.json``), or None when it is missing or unreadable."""
+    try:
+        return str(json.loads(_fingerprint_path(path).read_text(encoding="utf-8"))["fingerprint"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _forget_fingerprint(path: Path) -> None:
+    """Remove the fingerprint before ``path`` is rebuilt, so an interrupted rebuild is never taken for the old."""
+    _fingerprint_path(path).unlink(missing_ok=True)
+
+
+def _record_fingerprint(path: Path, fingerprint: str) -> None:
+    partial = _fingerprint_path(path).with_name(_fingerprint_path(path).name + ".partial")
+    partial.write_text(json.dumps({"fingerprint": fingerprint}) + "\n", encoding="utf-8")
+    partial.replace(_fingerprint_path(path))
 
 
 def file_digest(path: str | Path) -> str:
@@ -241,10 +288,10 @@ def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Pat
     ``train``: NewsMTSC mentions with gold labels; ``transfer_articles``: ``article_id``, ``outlet``, ``text``;
     ``protected``: sentences (NewsMTSC's, evaluation included) whose articles never give transfer mentions.
     ``teacher_base`` defaults to all-mpnet-base-v2 rebuilt from its part packages into ``work``; ``student`` to
-    the shipped all-MiniLM-L6-v2 network. A resumed run reuses the teacher, the mentions found in the same
-    corpus with the same settings (``transfer.json`` keeps their fingerprint), and the labels given by this same
-    teacher (its file's digest is kept with each label); delete ``teacher.safetensors`` after changing the
-    NewsMTSC training data."""
+    the shipped all-MiniLM-L6-v2 network. A resumed run reuses the teacher fine-tuned from the same base model,
+    settings and gold mentions (``teacher.json`` keeps their fingerprint), the mentions found in the same corpus
+    with the same settings (``transfer.json``), and the labels given by this same teacher (its weights' digest
+    is kept with each label); whatever changed is rebuilt."""
     from .tone_accurate import train_network
 
     teacher_settings = teacher_settings or TEACHER_SETTINGS
@@ -256,8 +303,8 @@ def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Pat
     teacher = _teacher(train, base, tokenizer, work / "teacher.safetensors", teacher_settings, log)
     mentions = _transfer(transfer_articles, protected, work / "transfer.parquet", articles_limit, mentions_limit, log)
     labelled = label_transfer(teacher, tokenizer, mentions, work / "transfer-labelled.parquet",
-                              teacher_id=file_digest(work / "teacher.safetensors"), threads=teacher_settings.threads,
-                              log=log)
+                              teacher_sha256=file_digest(work / "teacher.safetensors"),
+                              threads=teacher_settings.threads, log=log)
     del teacher
     combined = pd.concat([train.assign(source="newsmtsc"), labelled.assign(label=None, source="transfer")],
                          ignore_index=True)
@@ -271,14 +318,23 @@ def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Pat
 
 def _teacher(train: pd.DataFrame, base: Path, tokenizer: Tokenizer, weights: Path, settings: TrainingSettings,
              log: Callable[[str], None]) -> TargetToneNet:
+    """The fine-tuned teacher: read from ``weights`` while the base model, the settings and the training
+    mentions stay the same (``teacher.json`` keeps their fingerprint), trained again otherwise."""
     from .tone_accurate import train_network
 
+    fingerprint = teacher_fingerprint(train, base, settings)
     if weights.exists():
-        log(f"teacher: reusing {weights}")
-        return build_teacher(base, weights)
+        recorded = _recorded_fingerprint(weights)
+        if recorded == fingerprint:
+            log(f"teacher: reusing {weights}")
+            return build_teacher(base, weights)
+        log(f"teacher: {weights.name} " + ("has no fingerprint" if recorded is None else "came from another base model, "
+            "training set or settings") + "; fine-tuning again")
+    _forget_fingerprint(weights)
     log(f"teacher: fine-tuning {base.name} on {len(train):,} mentions")
     teacher = train_network(train, settings, log, network=build_teacher(base), tokenizer=tokenizer)
     save_teacher(teacher, weights)
+    _record_fingerprint(weights, fingerprint)
     return teacher
 
 
@@ -288,16 +344,18 @@ def _transfer(articles: pd.DataFrame, protected: list[str], path: Path, articles
     and the extraction settings stay the same), without the articles that overlap a protected sentence, the
     first ``mentions_limit`` of them."""
     fingerprint = transfer_fingerprint(articles, protected, articles_limit)
-    recorded = path.with_suffix(".json")
-    if path.exists() and recorded.exists() and json.loads(recorded.read_text())["fingerprint"] == fingerprint:
+    recorded = _recorded_fingerprint(path) if path.exists() else None
+    if path.exists() and recorded == fingerprint:
         mentions = pd.read_parquet(path)
     else:
         if path.exists():
-            log("transfer: the corpus, the NewsMTSC sentences or the extraction settings changed; finding mentions again")
+            log(f"transfer: {path.name} " + ("has no fingerprint" if recorded is None else "came from another corpus, "
+                "NewsMTSC sentences or extraction settings") + "; finding mentions again")
+        _forget_fingerprint(path)
         excluded = {normalised_sentence(text) for text in protected}
         mentions = transfer_mentions(articles, exclude=excluded, articles_limit=articles_limit)
         _write_parquet(mentions, path)
-        recorded.write_text(json.dumps({"fingerprint": fingerprint}) + "\n", encoding="utf-8")
+        _record_fingerprint(path, fingerprint)
     used = articles[articles["article_id"].astype(str).isin(set(mentions["article_id"].astype(str)))]
     overlapping = overlapping_articles(used, protected)
     kept = mentions[~mentions["article_id"].astype(str).isin(overlapping)].iloc[:mentions_limit]
@@ -311,16 +369,16 @@ def _transfer(articles: pd.DataFrame, protected: list[str], path: Path, articles
 
 
 def label_transfer(teacher: TargetToneNet, tokenizer: Tokenizer, mentions: pd.DataFrame, path: str | Path, *,
-                   teacher_id: str, chunk: int = 2000, threads: int = 2,
+                   teacher_sha256: str, chunk: int = 2000, threads: int = 2,
                    log: Callable[[str], None] = print) -> pd.DataFrame:
     """The mentions with the teacher's probabilities (``p_negative`` …). Labels are saved to ``path`` chunk by
     chunk, keyed by article, sentence and offsets, so an interrupted run resumes with the mentions not yet
     labelled; labels of mentions no longer asked for are kept in the file but not returned. Each saved label
-    carries ``teacher_id`` (the digest of the teacher's weights) in ``teacher_sha256``: labels that another
-    teacher gave are dropped and their mentions labelled again."""
+    carries ``teacher_sha256``, the digest of the teacher's weights: labels another teacher gave are never
+    returned, and are dropped from the file when it is next written."""
     path = Path(path)
     key = ["article_id", "text", "target_start", "target_end"]
-    done = _saved_labels(path, teacher_id, log)
+    done = _saved_labels(path, teacher_sha256, mentions[key], log)
     if done is None:
         done = mentions.iloc[:0].assign(**{c: [] for c in [*PROBABILITY_COLUMNS, "teacher_sha256"]})
     done = done.drop_duplicates(key, keep="last")
@@ -333,20 +391,26 @@ def label_transfer(teacher: TargetToneNet, tokenizer: Tokenizer, mentions: pd.Da
             return merged
         part = missing.iloc[:chunk]
         probabilities = teacher_probabilities(teacher, tokenizer, part)
-        labels = part.assign(**dict(zip(PROBABILITY_COLUMNS, probabilities.T)), teacher_sha256=teacher_id)
+        labels = part.assign(**dict(zip(PROBABILITY_COLUMNS, probabilities.T)), teacher_sha256=teacher_sha256)
         done = pd.concat([done, labels], ignore_index=True)
         _write_parquet(done, path)
 
 
-def _saved_labels(path: Path, teacher_id: str, log: Callable[[str], None]) -> pd.DataFrame | None:
-    """The labels saved in ``path`` by the teacher ``teacher_id``, or None when there is no file."""
+def _saved_labels(path: Path, teacher_sha256: str, wanted: pd.DataFrame,
+                  log: Callable[[str], None]) -> pd.DataFrame | None:
+    """The labels saved in ``path`` by the teacher ``teacher_sha256``, or None when there is no file; says how
+    many of the ``wanted`` mentions (key columns) hold a label from another teacher or one of unknown origin."""
     if not path.exists():
         return None
     saved = pd.read_parquet(path)
-    recorded = saved["teacher_sha256"] if "teacher_sha256" in saved else pd.Series("", index=saved.index)
-    same = recorded.eq(teacher_id).to_numpy()
-    if not same.all():
-        log(f"teacher labels: {int((~same).sum()):,} saved labels came from another teacher; labelling again")
+    if "teacher_sha256" not in saved:
+        saved = saved.assign(teacher_sha256="")
+    same = saved["teacher_sha256"].eq(teacher_sha256).to_numpy()
+    stale = saved[~same].merge(wanted.drop_duplicates(), on=list(wanted.columns))
+    if len(stale):
+        unknown = int(stale["teacher_sha256"].eq("").sum())
+        log(f"teacher labels: {len(stale):,} of the mentions asked for were labelled by another teacher"
+            + (f" ({unknown:,} by a teacher not recorded)" if unknown else "") + "; labelling them again")
     return saved[same].reset_index(drop=True)
 
 

