@@ -210,24 +210,17 @@ def overlapping_articles(articles: pd.DataFrame, protected: list[str], length: i
 
 
 def transfer_fingerprint(articles: pd.DataFrame, protected: list[str], articles_limit: int | None) -> str:
-    """A digest of what decides the transfer mentions: the articles, the protected sentences, the settings."""
+    """A digest of what decides the transfer mentions: the articles, the protected sentences, the settings and
+    the versions of spaCy and its English pipeline."""
+    from .engine import model_fingerprint
+
     digest = hashlib.sha256()
     rows = pd.util.hash_pandas_object(articles[["article_id", "outlet", "text"]].astype(str), index=False)
     digest.update(rows.to_numpy().tobytes())
-    from .nlp import MODEL_NAMES
-
-    pipelines = {name: _installed_version(name) for name in ("spacy", *MODEL_NAMES)}
     settings = {"articles_limit": articles_limit, "kinds": TRANSFER_KINDS, "per_sentence": MENTIONS_PER_SENTENCE,
-                "words": SENTENCE_WORDS, "protected": sorted(set(protected)), "spacy_pipelines": pipelines}
+                "words": SENTENCE_WORDS, "protected": sorted(set(protected)), "libraries": model_fingerprint()}
     digest.update(json.dumps(settings, sort_keys=True).encode("utf-8"))
     return digest.hexdigest()
-
-
-def _installed_version(distribution: str) -> str | None:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return None
 
 
 def teacher_fingerprint(train: pd.DataFrame, base: Path, settings: TrainingSettings) -> str:
@@ -247,17 +240,25 @@ def _fingerprint_path(path: Path) -> Path:
     return path.with_suffix(".json")
 
 
+def _still_current(path: Path, fingerprint: str, what_changed: str, log: Callable[[str], None]) -> bool:
+    """Whether ``path`` exists and was built from ``fingerprint``; if not, say why and remove the old
+    fingerprint, so that an interrupted rebuild is never taken for the old file."""
+    recorded = _recorded_fingerprint(path) if path.exists() else None
+    if path.exists() and recorded == fingerprint:
+        return True
+    if path.exists():
+        log(f"{path.name} " + ("has no fingerprint" if recorded is None else f"came from another {what_changed}")
+            + "; building it again")
+    _fingerprint_path(path).unlink(missing_ok=True)
+    return False
+
+
 def _recorded_fingerprint(path: Path) -> str | None:
     """The fingerprint saved beside ``path`` (``NAME.json``), or None when it is missing or unreadable."""
     try:
         return str(json.loads(_fingerprint_path(path).read_text(encoding="utf-8"))["fingerprint"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-
-
-def _forget_fingerprint(path: Path) -> None:
-    """Remove the fingerprint before ``path`` is rebuilt, so an interrupted rebuild is never taken for the old."""
-    _fingerprint_path(path).unlink(missing_ok=True)
 
 
 def _record_fingerprint(path: Path, fingerprint: str) -> None:
@@ -323,14 +324,9 @@ def _teacher(train: pd.DataFrame, base: Path, tokenizer: Tokenizer, weights: Pat
     from .tone_accurate import train_network
 
     fingerprint = teacher_fingerprint(train, base, settings)
-    if weights.exists():
-        recorded = _recorded_fingerprint(weights)
-        if recorded == fingerprint:
-            log(f"teacher: reusing {weights}")
-            return build_teacher(base, weights)
-        log(f"teacher: {weights.name} " + ("has no fingerprint" if recorded is None else "came from another base model, "
-            "training set or settings") + "; fine-tuning again")
-    _forget_fingerprint(weights)
+    if _still_current(weights, fingerprint, "base model, training set or settings", log):
+        log(f"teacher: reusing {weights}")
+        return build_teacher(base, weights)
     log(f"teacher: fine-tuning {base.name} on {len(train):,} mentions")
     teacher = train_network(train, settings, log, network=build_teacher(base), tokenizer=tokenizer)
     save_teacher(teacher, weights)
@@ -344,14 +340,9 @@ def _transfer(articles: pd.DataFrame, protected: list[str], path: Path, articles
     and the extraction settings stay the same), without the articles that overlap a protected sentence, the
     first ``mentions_limit`` of them."""
     fingerprint = transfer_fingerprint(articles, protected, articles_limit)
-    recorded = _recorded_fingerprint(path) if path.exists() else None
-    if path.exists() and recorded == fingerprint:
+    if _still_current(path, fingerprint, "corpus, NewsMTSC sentences or extraction settings", log):
         mentions = pd.read_parquet(path)
     else:
-        if path.exists():
-            log(f"transfer: {path.name} " + ("has no fingerprint" if recorded is None else "came from another corpus, "
-                "NewsMTSC sentences or extraction settings") + "; finding mentions again")
-        _forget_fingerprint(path)
         excluded = {normalised_sentence(text) for text in protected}
         mentions = transfer_mentions(articles, exclude=excluded, articles_limit=articles_limit)
         _write_parquet(mentions, path)
