@@ -114,6 +114,27 @@ def test_only_changed_articles_are_analysed_again(corpus, tmp_path):
     assert outputs(out) == outputs(tmp_path / "fresh")
 
 
+def test_a_retrained_tone_model_is_part_of_the_cache_key(tmp_path, monkeypatch):
+    """Cached tone columns came from the model files of their run: another model file means another key."""
+    from toolkit.engine import settings_key
+    from toolkit.paths import data_dir
+
+    data = tmp_path / "data"
+    shutil.copytree(data_dir(), data, ignore=shutil.ignore_patterns("demo"))
+    monkeypatch.setenv("TOOLKIT_DATA_DIR", str(data))
+    actors = pd.read_csv(data / "actors.csv", dtype=str, keep_default_na=False)
+    before = settings_key(actors, {"tone": "fast"})
+    assert settings_key(actors, {"tone": "fast"}) == before
+    card = data / "models" / "tone-fast.json"
+    card.write_text(card.read_text(encoding="utf-8").replace('"tier"', '"tier" ', 1), encoding="utf-8")
+    assert settings_key(actors, {"tone": "fast"}) != before
+    retrained = settings_key(actors, {"tone": "fast"})
+    model = data / "models" / "tone-fast.npz"
+    weights = model.read_bytes()
+    model.write_bytes(weights[:-1] + bytes([weights[-1] ^ 1]))
+    assert settings_key(actors, {"tone": "fast"}) != retrained
+
+
 def test_settings_are_part_of_the_cache_key(corpus, tmp_path):
     out = tmp_path / "out"
     analyze_corpus(corpus / "meridian-wire", out, progress=False)

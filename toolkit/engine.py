@@ -9,7 +9,7 @@ Only a few batches are ever held in memory, so peak memory does not grow with th
 
 The cache (an SQLite file, ``DIR/.cache/analysis.sqlite`` by default) holds each article's result tables under a
 key made of everything the result depends on: the article's own fields (id, outlet, title, text …), the
-toolkit's code and data files, the actors registry, the spaCy model and the analysis options. A re-run analyses
+toolkit's code and data files (the tone models too), the actors registry, the spaCy model and the analysis options. A re-run analyses
 only articles whose key is not there yet (new or changed articles, or everything after a change of settings).
 Every entry carries a checksum: an entry that does not verify is analysed again.
 
@@ -595,17 +595,24 @@ def _missing(value) -> bool:
 
 def settings_key(actors: pd.DataFrame, options: dict) -> str:
     """Hash of everything but the article that an analysis result depends on: the toolkit's version, code and
-    data files, the actors registry, the spaCy model and library versions, and the analysis options."""
+    data files (the tone models included), the actors registry, the spaCy model and library versions, and the
+    analysis options."""
     digest = hashlib.sha256()
     digest.update(f"toolkit {__version__}\n".encode())
     for path in analysis_sources():
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    for path in sorted(data_dir().glob("*.csv")):
+    for path in [*sorted(data_dir().glob("*.csv")), *tone_model_files()]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     digest.update(actors.to_csv(index=False, lineterminator="\n").encode("utf-8"))
     digest.update(model_fingerprint().encode())
     digest.update(repr(sorted(options.items(), key=lambda item: item[0])).encode())
     return digest.hexdigest()
+
+
+def tone_model_files() -> list[Path]:
+    """The bundled tone models and their cards (``data/models``): a retrained model gives new tone columns."""
+    return sorted(path for path in (data_dir() / "models").glob("*")
+                  if path.suffix in {".npz", ".safetensors", ".json"})
 
 
 def analysis_sources(start: str = "analysis") -> list[Path]:
