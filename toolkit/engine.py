@@ -9,8 +9,9 @@ Only a few batches are ever held in memory, so peak memory does not grow with th
 
 The cache (an SQLite file, ``DIR/.cache/analysis.sqlite`` by default) holds each article's result tables under a
 key made of everything the result depends on: the article's own fields (id, outlet, title, text …), the
-toolkit's code and data files (the tone models too), the actors registry, the spaCy model and the analysis options. A re-run analyses
-only articles whose key is not there yet (new or changed articles, or everything after a change of settings).
+toolkit's code and data files (the tone models too), the actors registry, the spaCy model and the analysis
+options. A re-run analyses only articles whose key is not there yet (new or changed articles, or everything
+after a change of settings).
 Every entry carries a checksum: an entry that does not verify is analysed again.
 
 Outputs never exist half-written: result parts are spooled under ``DIR/.spool`` and each output is written
