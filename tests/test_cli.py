@@ -55,9 +55,12 @@ def test_distillation_flags_are_refused_for_the_fast_tier(tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
     from toolkit.tone_training import train_tone
 
-    for tier, epochs in [("fast", 2), ("accurate", 0)]:
-        with pytest.raises(ValueError, match="accurate tier only and must be positive"):
-            train_tone(tier, out=tmp_path, student_epochs=epochs)
+    for tier, student, message in [("fast", {"epochs": 2}, "accurate tier only"),
+                                   ("accurate", {"epochs": 0}, "epochs must be positive"),
+                                   ("accurate", {"feature_weight": -1}, "feature_weight must be positive or 0"),
+                                   ("accurate", {"batch_size": 8}, "unknown student settings")]:
+        with pytest.raises(ValueError, match=message):
+            train_tone(tier, out=tmp_path, student=student)
 
 
 def test_usage_errors_exit_2():

@@ -254,7 +254,7 @@ def test_accurate_distillation_runs_on_a_small_slice(shared_dir, tmp_path, monke
 
     from toolkit import tone_distill
     from toolkit.tone_accurate import base_model_dir
-    from toolkit.tone_training import train_tone
+    from toolkit.tone_training import load_newsmtsc, train_tone
 
     quick = {"epochs": 1, "batch_size": 8}
     monkeypatch.setattr(tone_distill, "TEACHER_SETTINGS", dataclasses.replace(tone_distill.TEACHER_SETTINGS, **quick))
@@ -265,7 +265,8 @@ def test_accurate_distillation_runs_on_a_small_slice(shared_dir, tmp_path, monke
                       encoding="utf-8")
     messages = []
     path = train_tone("accurate", data_dir=shared_dir / "data", out=tmp_path / "models", limit=24,
-                      work=tmp_path / "work", transfer_corpus=corpus, teacher_base=base_model_dir(), log=messages.append)
+                      work=tmp_path / "work", transfer_corpus=corpus, teacher_base=base_model_dir(),
+                      student={"feature_weight": 1.0}, log=messages.append)
 
     card = json.loads(path.with_suffix(".json").read_text())
     labelled = pd.read_parquet(tmp_path / "work" / "transfer-labelled.parquet")
@@ -282,13 +283,23 @@ def test_accurate_distillation_runs_on_a_small_slice(shared_dir, tmp_path, monke
 
     messages.clear()  # a second run resumes from the work folder: no new teacher, no new labels
     train_tone("accurate", data_dir=shared_dir / "data", out=tmp_path / "models", limit=24, work=tmp_path / "work",
-               transfer_corpus=corpus, teacher_base=base_model_dir(), student_epochs=2, log=messages.append)
+               transfer_corpus=corpus, teacher_base=base_model_dir(), student={"epochs": 2, "feature_weight": 1.0},
+               log=messages.append)
     assert json.loads(path.with_suffix(".json").read_text())["settings"]["student"]["epochs"] == 2
     assert any("(epoch 2)" in m for m in messages) and not any("(epoch 3)" in m for m in messages)
     assert card["settings"]["student"]["epochs"] == 1
     assert any(m.startswith("teacher: reusing") for m in messages)
-    assert [m for m in messages if m.startswith("teacher labelled")] == [f"teacher labelled {len(labelled) + 2} of "
-                                                                          f"{len(labelled) + 2} mentions"]
+    assert [m for m in messages if m.startswith("teacher labelled")] == [
+        f"teacher labelled {len(labelled) + 2} of {len(labelled) + 2} mentions", "teacher labelled 24 of 24 mentions"]
+    gold = pd.read_parquet(tmp_path / "work" / "newsmtsc-labelled.parquet")  # the teacher read the gold mentions too
+    for table in (labelled, gold):
+        features = np.stack(table["teacher_features"].to_numpy())
+        assert features.dtype == np.float16 and features.shape == (len(table), 3 * 384)
+        assert np.isfinite(features).all() and (np.abs(features).sum(axis=1) > 0).all()
+    first_gold = load_newsmtsc(shared_dir / "data" / "newsmtsc" / "train.jsonl").iloc[:24]
+    key = ["text", "target_start", "target_end"]
+    gold_keys = sorted(map(tuple, gold[key].to_numpy().tolist()))
+    assert gold_keys == sorted(set(map(tuple, first_gold[key].to_numpy().tolist())))  # each gold mention, once
 
 
 def test_teacher_labels_are_reused_only_from_the_same_teacher(tmp_path, monkeypatch):
@@ -296,11 +307,12 @@ def test_teacher_labels_are_reused_only_from_the_same_teacher(tmp_path, monkeypa
 
     calls = []
 
-    def fake_probabilities(network, tokenizer, frame):
+    def fake_outputs(network, tokenizer, frame):
         calls.append(len(frame))
-        return np.tile([0.2, 0.5, 0.3] if network == "teacher A" else [0.6, 0.3, 0.1], (len(frame), 1))
+        probabilities = [0.2, 0.5, 0.3] if network == "teacher A" else [0.6, 0.3, 0.1]
+        return np.tile(probabilities, (len(frame), 1)), np.ones((len(frame), 4), dtype=np.float16)
 
-    monkeypatch.setattr(tone_distill, "teacher_probabilities", fake_probabilities)
+    monkeypatch.setattr(tone_distill, "teacher_outputs", fake_outputs)
     mentions = pd.DataFrame([{"article_id": "a1", "outlet": "Evening Post", "kind": "PERSON", **marked(text, name)}
                              for text, name in [("Senator Karen Holt praised the deal.", "Karen Holt"),
                                                 ("Tom Reed called the plan reckless.", "Tom Reed")]])
@@ -322,7 +334,8 @@ def test_teacher_labels_are_reused_only_from_the_same_teacher(tmp_path, monkeypa
 def test_labels_of_unknown_origin_are_given_again(tmp_path, monkeypatch):
     from toolkit import tone_distill
 
-    monkeypatch.setattr(tone_distill, "teacher_probabilities", lambda network, tokenizer, frame: np.tile([0.1, 0.1, 0.8], (len(frame), 1)))
+    monkeypatch.setattr(tone_distill, "teacher_outputs", lambda network, tokenizer, frame: (
+        np.tile([0.1, 0.1, 0.8], (len(frame), 1)), np.full((len(frame), 4), 0.5, dtype=np.float16)))
     mention = {"article_id": "a1", "outlet": "Evening Post", "kind": "PERSON",
                **marked("Tom Reed called the plan reckless.", "Tom Reed")}
     path = tmp_path / "labels.parquet"
@@ -331,7 +344,70 @@ def test_labels_of_unknown_origin_are_given_again(tmp_path, monkeypatch):
     labelled = tone_distill.label_transfer(None, None, pd.DataFrame([mention]), path, teacher_sha256="ccc",
                                            log=messages.append)
     assert labelled["p_positive"].tolist() == [0.8]
+    assert labelled["teacher_features"].iloc[0].tolist() == [0.5] * 4
     assert "(1 by a teacher not recorded)" in messages[0]
+
+
+def test_the_student_learns_each_mentions_own_teacher_features(tmp_path, monkeypatch):
+    """Gold rows come first, then transfer rows; each row's feature target is the one the teacher gave its mention,
+    a mention marked twice included."""
+    import dataclasses
+
+    from toolkit import tone_accurate, tone_distill
+
+    def fake_outputs(network, tokenizer, frame):  # features that name the mention: its offset and sentence length
+        features = np.column_stack([frame["target_start"], frame["text"].str.len()]).astype(np.float16)
+        return np.tile([0.2, 0.5, 0.3], (len(frame), 1)), features
+
+    seen = {}
+
+    def fake_training(frame, settings, log, *, network, tokenizer, soft_targets, feature_targets):
+        seen.update(frame=frame, features=feature_targets)
+        return "student"
+
+    gold = pd.DataFrame([{**marked(text, name), "label": label} for text, name, label in [
+        ("Critics slammed Peter Novak as corrupt.", "Peter Novak", "negative"),
+        ("Fans cheered Anna Berg after the win.", "Anna Berg", "positive"),
+        ("Critics slammed Peter Novak as corrupt.", "Peter Novak", "negative")]])
+    transfer = pd.DataFrame([{"article_id": "a1", "outlet": "Evening Post", "kind": "PERSON", **marked(text, name)}
+                             for text, name in [("Senator Karen Holt praised the deal on Monday.", "Karen Holt"),
+                                                ("Tom Reed called the plan reckless.", "Tom Reed")]])
+    monkeypatch.setattr(tone_distill, "teacher_outputs", fake_outputs)
+    monkeypatch.setattr(tone_accurate, "train_network", fake_training)
+    monkeypatch.setattr(tone_distill, "_teacher", lambda *args: "teacher")
+    monkeypatch.setattr(tone_distill, "_transfer", lambda *args: transfer)
+    monkeypatch.setattr(tone_distill, "file_digest", lambda path: "ddd")
+    monkeypatch.setattr(tone_distill, "load_tokenizer", lambda base: None)
+
+    student = dataclasses.replace(tone_distill.STUDENT_SETTINGS, feature_weight=1.0)
+    network, labelled = tone_distill.distil(gold, pd.DataFrame(), tmp_path, protected=[], teacher_base=tmp_path,
+                                            student_settings=student, log=lambda m: None)
+    frame, features = seen["frame"], seen["features"]
+    assert network == "student" and frame["source"].tolist() == ["newsmtsc"] * 3 + ["transfer"] * 2
+    assert np.array_equal(features.astype(float), np.column_stack([frame["target_start"], frame["text"].str.len()]))
+    assert "teacher_features" not in labelled and "teacher_features" not in frame
+
+
+def test_labels_saved_without_the_teachers_features_are_given_again(tmp_path, monkeypatch):
+    from toolkit import tone_distill
+
+    monkeypatch.setattr(tone_distill, "teacher_outputs", lambda network, tokenizer, frame: (
+        np.tile([0.1, 0.1, 0.8], (len(frame), 1)), np.full((len(frame), 4), 0.5, dtype=np.float16)))
+    mentions = pd.DataFrame([{"article_id": "a1", "outlet": "Evening Post", "kind": "PERSON", **marked(text, name)}
+                             for text, name in [("Senator Karen Holt praised the deal.", "Karen Holt"),
+                                                ("Tom Reed called the plan reckless.", "Tom Reed")]])
+    path = tmp_path / "labels.parquet"
+    before_features = mentions.assign(p_negative=0.9, p_neutral=0.05, p_positive=0.05, teacher_sha256="ccc")
+    before_features.to_parquet(path)
+    as_saved = tone_distill.label_transfer(None, None, mentions, path, teacher_sha256="ccc", with_features=False,
+                                           log=lambda m: None)  # a student that learns no features takes them
+    assert as_saved["p_positive"].tolist() == [0.05, 0.05] and as_saved["teacher_features"].isna().all()
+    messages = []
+    labelled = tone_distill.label_transfer(None, None, mentions, path, teacher_sha256="ccc", log=messages.append)
+    assert labelled["p_positive"].tolist() == [0.8, 0.8]
+    assert "2 of the mentions asked for were saved without the teacher's features" in messages[0]
+    saved = pd.read_parquet(path)
+    assert len(saved) == 2 and saved["teacher_features"].notna().all()
 
 
 def test_transfer_mentions_are_found_again_when_the_corpus_changes(tmp_path, monkeypatch):
@@ -401,6 +477,8 @@ def test_the_teacher_is_fine_tuned_again_when_its_base_settings_or_data_change(t
 
     assert run() == "fine-tuned network"
     assert run() == f"network from {weights}"  # same base, settings and data: reused
+    with_features = dataclasses.replace(settings, feature_weight=1.0)  # the teacher never learns features: reused
+    assert run(config_settings=with_features) == f"network from {weights}"
     run(gold.iloc[:1])
     run(gold.iloc[:1], dataclasses.replace(settings, learning_rate=3e-5))
     (base / "config.json").write_text('{"hidden_size": 768}', encoding="utf-8")
@@ -451,6 +529,26 @@ def test_distillation_loss_is_zero_only_when_the_student_matches_the_teacher():
     matching = torch.log(teacher)
     assert _loss(matching, teacher, torch.tensor([True]), 2.0).item() == pytest.approx(0.0, abs=1e-6)
     assert _loss(torch.tensor([[0.0, 0.0, 3.0]]), teacher, torch.tensor([True]), 2.0).item() > 0.5
+
+
+@pytest.mark.skipif(not HAS_ACCURATE, reason="accurate extra not installed")
+def test_feature_distillation_measures_the_distance_to_the_teachers_standardised_features():
+    import torch
+
+    from toolkit.tone_accurate import FeatureMatch
+
+    teacher = np.array([[1.0, 10.0], [3.0, 30.0], [np.nan, np.nan]])  # standardised: [-1, -1] and [1, 1]; none
+    match = FeatureMatch(teacher, rows=3, width=2, weight=0.5)
+    with torch.no_grad():
+        match.projection.weight.copy_(torch.eye(2))
+        match.projection.bias.zero_()
+    student = torch.tensor([[-1.0, -1.0], [1.0, 3.0], [7.0, 7.0]])
+    assert match.loss(student, [0, 1, 2]).item() == pytest.approx(0.5 * (0 + 0 + 0 + 4) / 4, rel=1e-5)
+    assert match.loss(student[2:], [2]).item() == 0.0  # a row without teacher features adds nothing
+    with pytest.raises(ValueError, match="one row per table row"):
+        FeatureMatch(teacher, rows=4, width=2, weight=1.0)
+    with pytest.raises(ValueError, match="no complete row"):
+        FeatureMatch(teacher[2:], rows=1, width=2, weight=1.0)
 
 
 @pytest.mark.skipif(not HAS_ACCURATE, reason="accurate extra not installed")

@@ -79,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--teacher-base", help="accurate: folder of a Hugging Face encoder to use as teacher (default: all-mpnet-base-v2)")
     train.add_argument("--student-epochs", type=_positive, help="accurate: passes of the student over gold and transfer "
                                                               "mentions (default: the shipped recipe's)")
+    train.add_argument("--student-learning-rate", type=float, help="accurate: the student's learning rate (default: the "
+                                                                   "shipped recipe's)")
+    train.add_argument("--feature-weight", type=float, help="accurate: weight of the pull toward the teacher's pooled "
+                                                            "features (default: the shipped recipe's, 0 = off)")
     report = commands.add_parser("report", help="render every notebook for a corpus to HTML, with figures as PNG + CSV")
     report.add_argument("paths", nargs="+", help="files or folders of articles, or one `analyze` output folder")
     report.add_argument("--out", required=True, help="output folder (reports in OUT/reports, figures in OUT/reports/figures)")
@@ -172,13 +176,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "train-tone":
             from .tone_training import train_tone
 
-            distillation_flags = [args.work, args.transfer_corpus, args.teacher_base, args.student_epochs]
+            student = {name: value for name, value in [("epochs", args.student_epochs),
+                                                       ("learning_rate", args.student_learning_rate),
+                                                       ("feature_weight", args.feature_weight)] if value is not None}
+            distillation_flags = [args.work, args.transfer_corpus, args.teacher_base, *student.values()]
             if args.tier != "accurate" and any(flag is not None for flag in distillation_flags):
-                raise ValueError("--work, --transfer-corpus, --teacher-base and --student-epochs apply to the "
+                raise ValueError("--work, --transfer-corpus, --teacher-base and the student flags apply to the "
                                  "accurate tier only")
             train_tone(args.tier, data_dir=args.data, out=args.out, limit=args.limit, work=args.work,
                        transfer_corpus=args.transfer_corpus, transfer_mentions=args.transfer_mentions,
-                       teacher_base=args.teacher_base, student_epochs=args.student_epochs)
+                       teacher_base=args.teacher_base, student=student)
             return 0
     except (RegistryError, ValueError, FileNotFoundError, ModelNotInstalled, ToneTierUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -19,6 +19,7 @@ import json
 import math
 import random
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,14 +64,17 @@ class TargetToneNet(nn.Module):
         self.uses_token_types = getattr(encoder.config, "type_vocab_size", 0) > 0
 
     def forward(self, input_ids, attention_mask, token_type_ids, target_mask):  # noqa: D401 - torch API
+        return self.classifier(self.dropout(self.features(input_ids, attention_mask, token_type_ids, target_mask)))
+
+    def features(self, input_ids, attention_mask, token_type_ids, target_mask) -> torch.Tensor:
+        """The classifier's input: [CLS], mention-mean and all-token-mean vectors side by side."""
         segments = {"token_type_ids": token_type_ids} if self.uses_token_types else {}
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **segments).last_hidden_state
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
         target = target_mask.unsqueeze(-1).to(hidden.dtype)
         mean_all = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
         mean_target = (hidden * target).sum(1) / target.sum(1).clamp(min=1.0)
-        features = torch.cat([hidden[:, 0], mean_target, mean_all], dim=-1)
-        return self.classifier(self.dropout(features))
+        return torch.cat([hidden[:, 0], mean_target, mean_all], dim=-1)
 
 
 def quiet_transformers() -> None:
@@ -160,22 +164,27 @@ class AccurateToneModel:
                 network = torch.ao.quantization.quantize_dynamic(network, {nn.Linear}, dtype=torch.qint8)
         return cls(network, load_tokenizer())
 
-    def predict_proba(self, texts: list[str], starts: list[int], ends: list[int]) -> np.ndarray:
+    def batches(self, texts: list[str], starts: list[int], ends: list[int]) -> Iterator[tuple[list[int], Batch]]:
+        """The encoded pairs in batches of similar length (shortest first), each with the rows it holds."""
         encoded = encode(self.tokenizer, texts, starts, ends)
         order = sorted(range(len(encoded)), key=lambda i: (len(encoded[i][0]), i))
-        probabilities = np.zeros((len(encoded), len(LABELS)), dtype=np.float64)
+        for first in range(0, len(order), self.batch_size):
+            rows = order[first:first + self.batch_size]
+            yield rows, collate([encoded[i] for i in rows], self.pad_id)
+
+    def predict_proba(self, texts: list[str], starts: list[int], ends: list[int]) -> np.ndarray:
+        probabilities = np.zeros((len(texts), len(LABELS)), dtype=np.float64)
         with torch.inference_mode():
-            for first in range(0, len(order), self.batch_size):
-                rows = order[first:first + self.batch_size]
-                logits = self.network(**collate([encoded[i] for i in rows], self.pad_id).as_kwargs())
-                probabilities[rows] = torch.softmax(logits.double(), dim=-1).numpy()
+            for rows, batch in self.batches(texts, starts, ends):
+                probabilities[rows] = torch.softmax(self.network(**batch.as_kwargs()).double(), dim=-1).numpy()
         return probabilities
 
 
 @dataclass
 class TrainingSettings:
     """Fine-tuning settings. ``head_learning_rate`` (default: ``learning_rate``) is the classifier's;
-    ``temperature`` softens the teacher's and the network's distributions for rows learned from a teacher."""
+    ``temperature`` softens the teacher's and the network's distributions for rows learned from a teacher;
+    ``feature_weight`` scales the pull toward a teacher's pooled features, when they are given."""
 
     epochs: float = 3
     batch_size: int = 16
@@ -188,16 +197,22 @@ class TrainingSettings:
     seed: int = 13
     threads: int = 2
     freeze_word_embeddings: bool = True
+    feature_weight: float = 1.0
 
 
 def train_network(frame: pd.DataFrame, settings: TrainingSettings, log=print, *, network: TargetToneNet | None = None,
-                  tokenizer: Tokenizer | None = None, soft_targets: np.ndarray | None = None) -> TargetToneNet:
+                  tokenizer: Tokenizer | None = None, soft_targets: np.ndarray | None = None,
+                  feature_targets: np.ndarray | None = None) -> TargetToneNet:
     """Fine-tune a network (default: the shipped all-MiniLM-L6-v2 one) on a table with ``text``,
     ``target_start``, ``target_end`` and ``label``.
 
     ``soft_targets`` (one row of label probabilities per table row, NaN where the row has a gold ``label``)
     turns on distillation: those rows learn the teacher's distribution (KL divergence at
-    ``settings.temperature``), the others their gold label (cross-entropy with label smoothing)."""
+    ``settings.temperature``), the others their gold label (cross-entropy with label smoothing).
+    ``feature_targets`` (one row per table row, NaN where there is none: the teacher's pooled features, the
+    input of its classifier) adds feature distillation: a linear map, trained alongside and then dropped,
+    carries the network's pooled features to the teacher's, and their mean squared distance (teacher features
+    standardised per dimension) is added to the loss at ``settings.feature_weight``."""
     if frame.empty or settings.epochs <= 0:
         raise ValueError("training needs at least one example and a positive number of epochs")
     random.seed(settings.seed)
@@ -210,7 +225,9 @@ def train_network(frame: pd.DataFrame, settings: TrainingSettings, log=print, *,
     network.encoder.embeddings.word_embeddings.weight.requires_grad_(not settings.freeze_word_embeddings)
     encoded = encode(tokenizer, frame["text"].tolist(), frame["target_start"].tolist(), frame["target_end"].tolist())
     targets, from_teacher = _training_targets(frame, settings, soft_targets)
-    optimiser = _optimiser(network, settings)
+    matcher = None if feature_targets is None else FeatureMatch(
+        feature_targets, len(frame), network.classifier.in_features, settings.feature_weight)
+    optimiser = _optimiser(network, settings, training_head=matcher.projection if matcher else None)
     steps_per_epoch = math.ceil(len(encoded) / settings.batch_size)
     total = max(1, round(steps_per_epoch * settings.epochs))
     warmup = max(1, int(total * settings.warmup))
@@ -224,8 +241,11 @@ def train_network(frame: pd.DataFrame, settings: TrainingSettings, log=print, *,
         for rows in _length_buckets(encoded, settings.batch_size, generator):
             if step == total:
                 break
-            logits = network(**collate([encoded[i] for i in rows], pad_id).as_kwargs())
+            pooled = network.features(**collate([encoded[i] for i in rows], pad_id).as_kwargs())
+            logits = network.classifier(network.dropout(pooled))
             loss = _loss(logits, targets[rows], from_teacher[rows], settings.temperature)
+            if matcher is not None:
+                loss = loss + matcher.loss(pooled, rows)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(parameters, 1.0)
             optimiser.step()
@@ -270,14 +290,49 @@ def _loss(logits: torch.Tensor, targets: torch.Tensor, from_teacher: torch.Tenso
     return torch.where(from_teacher, divergence, cross_entropy).mean()
 
 
-def _optimiser(network: TargetToneNet, settings: TrainingSettings) -> torch.optim.Optimizer:
-    """AdamW; no weight decay on biases and norms; the classifier at its own learning rate if one is set."""
+class FeatureMatch:
+    """The feature-distillation term: distance from a linear map of the network's pooled features to the
+    teacher's, standardised per dimension over the rows that have them."""
+
+    def __init__(self, targets: np.ndarray, rows: int, width: int, weight: float):
+        targets = np.array(targets, dtype=np.float32)  # a copy, standardised in place below
+        if targets.ndim != 2 or len(targets) != rows:
+            raise ValueError(f"feature_targets must have one row per table row ({rows}), not shape {targets.shape}")
+        present = np.isfinite(targets).all(axis=1)
+        if not present.any():
+            raise ValueError("feature_targets has no complete row")
+        complete = targets[present]
+        mean, spread = complete.mean(axis=0), complete.std(axis=0) + 1e-6
+        del complete
+        targets -= mean
+        targets /= spread
+        targets[~present] = 0.0
+        self.targets = torch.from_numpy(targets)
+        self.present = torch.from_numpy(present)
+        self.projection = nn.Linear(width, targets.shape[1])
+        self.weight = weight
+
+    def loss(self, pooled: torch.Tensor, rows: list[int]) -> torch.Tensor:
+        """``weight`` times the mean squared distance over the batch's rows that have teacher features (0 if none)."""
+        present = self.present[rows]
+        if not bool(present.any()):
+            return pooled.new_zeros(())
+        error = self.projection(pooled[present]) - self.targets[rows][present]
+        return self.weight * error.pow(2).mean()
+
+
+def _optimiser(network: TargetToneNet, settings: TrainingSettings,
+               training_head: nn.Module | None = None) -> torch.optim.Optimizer:
+    """AdamW; no weight decay on biases and norms; the classifier and ``training_head`` (a head used only while
+    training, never saved) at the head learning rate if one is set."""
     head_rate = settings.head_learning_rate or settings.learning_rate
     groups: dict[tuple[float, float], list] = {}
-    for name, parameter in network.named_parameters():
+    heads = {id(parameter) for parameter in [*network.classifier.parameters(),
+                                             *(training_head.parameters() if training_head else [])]}
+    for parameter in [*network.parameters(), *(training_head.parameters() if training_head else [])]:
         if not parameter.requires_grad:
             continue
-        rate = head_rate if name.startswith("classifier.") else settings.learning_rate
+        rate = head_rate if id(parameter) in heads else settings.learning_rate
         decay = settings.weight_decay if parameter.dim() > 1 else 0.0
         groups.setdefault((rate, decay), []).append(parameter)
     return torch.optim.AdamW([{"params": params, "lr": rate, "weight_decay": decay}

