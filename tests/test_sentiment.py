@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 
 import numpy as np
@@ -223,6 +224,57 @@ def test_training_and_evaluation_run_on_a_small_slice(shared_dir, tmp_path):
     assert {"macro_f1", "accuracy", "f1_negative", "f1_neutral", "f1_positive"} <= set(table.index)
     assert (table["low"] <= table["value"]).all() and (table["value"] <= table["high"]).all()
     assert table.loc["accuracy", "value"] > 0.4  # well above a third: it learnt something from 400 mentions
+
+
+def _newsmtsc_line(number: int, sentence: str, mention: str, label: str) -> str:
+    polarity = {"negative": 2.0, "neutral": 4.0, "positive": 6.0}[label]
+    start = sentence.index(mention)
+    target = {"Input.gid": f"s{number}", "from": start, "to": start + len(mention), "mention": mention,
+              "polarity": polarity}
+    return json.dumps({"primary_gid": f"s{number}", "sentence_normalized": sentence, "targets": [target]})
+
+
+NEWSMTSC_STYLE = [  # (sentence, mention, label), written for these tests in NewsMTSC's format
+    ("Critics accused Mayor Dan Kerr of wasting millions on a failed stadium deal.", "Dan Kerr", "negative"),
+    ("Prosecutors say Ray Mills lied to investigators and destroyed evidence.", "Ray Mills", "negative"),
+    ("Voters blamed Governor Ann Price for the chaotic rollout of the new tax.", "Ann Price", "negative"),
+    ("Lawmakers ridiculed Tom Beck's plan as reckless and dishonest.", "Tom Beck", "negative"),
+    ("Senator Joan Ellis will travel to Denver on Monday.", "Joan Ellis", "neutral"),
+    ("Mark Hill is the state's deputy treasurer.", "Mark Hill", "neutral"),
+    ("The committee, chaired by Lisa Grant, meets again in March.", "Lisa Grant", "neutral"),
+    ("Paul Young spoke to reporters after the vote.", "Paul Young", "neutral"),
+    ("Colleagues praised Judge Sara Lin for her fairness and courage.", "Sara Lin", "positive"),
+    ("Fans cheered Coach Nick Ross after a brilliant and historic season.", "Nick Ross", "positive"),
+    ("Residents thanked Dr. Amy Cole for saving the clinic from closure.", "Amy Cole", "positive"),
+    ("Experts hailed Kate Moore's reform as a remarkable success.", "Kate Moore", "positive"),
+]
+
+
+def test_evaluation_scores_every_held_out_split(tmp_path):
+    """``devtest_rw.jsonl`` placed beside ``devtest_mt.jsonl`` is scored too, each split with its own counts."""
+    from toolkit.tone_training import evaluate_tone
+
+    folder = tmp_path / "newsmtsc"
+    folder.mkdir()
+    lines = [_newsmtsc_line(number, *row) for number, row in enumerate(NEWSMTSC_STYLE)]
+    (folder / "train.jsonl").write_text("\n".join(lines * 2) + "\n", encoding="utf-8")
+    (folder / "devtest_rw.jsonl").write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
+    (folder / "devtest_mt.jsonl").write_text("\n".join(lines[3:]) + "\n", encoding="utf-8")
+    tables, report = evaluate_tone(("fast", "lexicon"), data_dir=tmp_path, folds=2, log=lambda _: None)
+    counts = tables["scores"].drop_duplicates(["tier", "split"]).set_index(["tier", "split"])["n"]
+    assert counts.to_dict() == {("fast", "devtest_mt"): 9, ("fast", "devtest_rw"): 3, ("fast", "train, 2-fold CV"): 24,
+                                ("lexicon", "devtest_mt"): 9, ("lexicon", "devtest_rw"): 3,
+                                ("lexicon", "train, 2-fold CV"): 24}
+    assert tables["speed"]["tier"].tolist() == ["fast", "lexicon"]
+    assert "fast on devtest_rw (3 mentions)" in report
+
+
+def test_evaluation_needs_a_held_out_split(tmp_path):
+    from toolkit.tone_training import held_out_splits
+
+    (tmp_path / "train.jsonl").write_text(_newsmtsc_line(0, *NEWSMTSC_STYLE[0]) + "\n", encoding="utf-8")
+    with pytest.raises(FileNotFoundError, match="devtest_"):
+        held_out_splits(tmp_path)
 
 
 TRANSFER_ARTICLES = [

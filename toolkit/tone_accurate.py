@@ -327,9 +327,9 @@ def _optimiser(network: TargetToneNet, settings: TrainingSettings,
     training, never saved) at the head learning rate if one is set."""
     head_rate = settings.head_learning_rate or settings.learning_rate
     groups: dict[tuple[float, float], list] = {}
-    heads = {id(parameter) for parameter in [*network.classifier.parameters(),
-                                             *(training_head.parameters() if training_head else [])]}
-    for parameter in [*network.parameters(), *(training_head.parameters() if training_head else [])]:
+    extra = list(training_head.parameters()) if training_head else []
+    heads = {id(parameter) for parameter in [*network.classifier.parameters(), *extra]}
+    for parameter in [*network.parameters(), *extra]:
         if not parameter.requires_grad:
             continue
         rate = head_rate if id(parameter) in heads else settings.learning_rate

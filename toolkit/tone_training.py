@@ -5,8 +5,10 @@
 
 Training reads ``DIR/newsmtsc/train.jsonl`` (``DIR`` defaults to ``../shared/data``), writes the model file and
 its card (data, settings, metrics, date) into ``data/models``. Evaluation reports macro-F1, accuracy and
-per-class F1, each with a 95% bootstrap confidence interval over sentences, on ``devtest_mt.jsonl`` and by
-cross-validation on ``train.jsonl`` (folds keep each sentence's mentions together), plus sentences per second.
+per-class F1, each with a 95% bootstrap confidence interval over sentences, on ``devtest_mt.jsonl`` (and on
+``devtest_rw.jsonl`` or any other ``devtest_*.jsonl`` placed beside it) and by cross-validation on
+``train.jsonl`` (folds keep each sentence's mentions together), plus sentences per second. Training never uses a
+sentence of a held-out split.
 Running the toolkit never needs ``../shared``; only these commands do.
 """
 
@@ -119,9 +121,8 @@ def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer
     if corpus is None or not corpus.exists():
         raise FileNotFoundError("the transfer corpus was not found; pass --transfer-corpus (AllSides articles.jsonl.gz)")
     protected = []
-    for split in ("train.jsonl", "devtest_mt.jsonl"):  # never train on a sentence the evaluation reads
-        if (source / split).exists():
-            protected += load_newsmtsc(source / split)["text"].drop_duplicates().tolist()
+    for split in [source / "train.jsonl", *sorted(source.glob("devtest_*.jsonl"))]:  # no transfer mention may
+        protected += load_newsmtsc(split)["text"].drop_duplicates().tolist()  # come from a sentence evaluated
     work = Path(work) if work else REPO_DIR / "build" / "tone-distil"
     student = replace(tone_distill.STUDENT_SETTINGS, **overrides)
     network, labelled = tone_distill.distil(train, tone_distill.read_transfer_corpus(corpus), work, protected=protected,
@@ -193,18 +194,23 @@ def sentences_per_second(estimator: TargetSentiment, frame: pd.DataFrame, minimu
 
 def evaluate_tone(tiers=("fast", "accurate", "lexicon"), *, data_dir: str | Path | None = None, folds: int = 5,
                   cv_tiers=("fast", "lexicon"), log=print) -> tuple[dict[str, pd.DataFrame], str]:
-    """Score the shipped models on ``devtest_mt``, cross-validate on ``train``, time them; returns the tables
-    (``scores``: tier, split, metric, value, low, high, n; ``speed``: tier, sentences_per_second) and a report."""
+    """Score the shipped models on every held-out split in the NewsMTSC folder (``devtest_mt.jsonl``, and
+    ``devtest_rw.jsonl`` or any other ``devtest_*.jsonl`` placed there), cross-validate on ``train``, time them on
+    the first split; returns the tables (``scores``: tier, split, metric, value, low, high, n; ``speed``: tier,
+    sentences_per_second) and a report."""
     source = newsmtsc_dir(data_dir)
-    train, test = load_newsmtsc(source / "train.jsonl"), load_newsmtsc(source / "devtest_mt.jsonl")
+    train, splits = load_newsmtsc(source / "train.jsonl"), held_out_splits(source)
     columns = ["text", "target_start", "target_end"]
     tables, speeds = [], []
     for tier in tiers:
         estimator = TargetSentiment(tier=tier)
-        predicted = estimator.predict(test[columns])
-        tables.append(scores(test["label"], predicted, test["sentence_id"]).assign(tier=tier, split="devtest_mt"))
-        speeds.append({"tier": tier, "sentences_per_second": round(sentences_per_second(estimator, test[columns]), 1)})
-        log(f"{tier}: devtest_mt macro-F1 {tables[-1].iloc[0]['value']:.3f}, {speeds[-1]['sentences_per_second']:.0f} sentences/s")
+        for split, test in splits.items():
+            predicted = estimator.predict(test[columns])
+            tables.append(scores(test["label"], predicted, test["sentence_id"]).assign(tier=tier, split=split))
+            log(f"{tier}: {split} macro-F1 {tables[-1].iloc[0]['value']:.3f}")
+        timed = next(iter(splits.values()))
+        speeds.append({"tier": tier, "sentences_per_second": round(sentences_per_second(estimator, timed[columns]), 1)})
+        log(f"{tier}: {speeds[-1]['sentences_per_second']:.0f} sentences/s")
         if tier in cv_tiers and folds > 1:
             predicted = np.empty(len(train), dtype=object)
             for fit_rows, test_rows in GroupKFold(n_splits=folds).split(train, groups=train["text"]):
@@ -215,6 +221,14 @@ def evaluate_tone(tiers=("fast", "accurate", "lexicon"), *, data_dir: str | Path
     score_table = pd.concat(tables, ignore_index=True)[["tier", "split", "metric", "value", "low", "high", "n"]]
     speed_table = pd.DataFrame(speeds)
     return {"scores": score_table, "speed": speed_table}, format_tone_report(score_table, speed_table)
+
+
+def held_out_splits(source: Path) -> dict[str, pd.DataFrame]:
+    """The ``devtest_*.jsonl`` splits in a NewsMTSC folder by name (``devtest_mt`` first, then name order)."""
+    paths = sorted(source.glob("devtest_*.jsonl"), key=lambda path: (path.stem != "devtest_mt", path.stem))
+    if not paths:
+        raise FileNotFoundError(f"no held-out split (devtest_*.jsonl) in {source}")
+    return {path.stem: load_newsmtsc(path) for path in paths}
 
 
 def format_tone_report(score_table: pd.DataFrame, speed_table: pd.DataFrame) -> str:
