@@ -559,6 +559,23 @@ def test_a_transfer_corpus_without_text_is_refused(tmp_path):
 
 
 @pytest.mark.skipif(not HAS_ACCURATE, reason="accurate extra not installed")
+def test_quantising_keeps_the_first_feed_forward_outputs_in_full_precision():
+    from torch import nn
+
+    from toolkit.tone_accurate import build_network, quantise
+
+    network = build_network()
+    quantised = quantise(network, 2)
+    layers = quantised.encoder.encoder.layer
+    assert [type(layer.output.dense) is nn.Linear for layer in layers] == [True, True, False, False, False, False]
+    assert not any(type(layer.attention.self.query) is nn.Linear for layer in layers)
+    assert type(quantised.classifier) is not nn.Linear
+    assert all(type(layer.output.dense) is nn.Linear for layer in network.encoder.encoder.layer)  # input untouched
+    with pytest.raises(ValueError, match="between 0 and 6"):
+        quantise(network, 7)
+
+
+@pytest.mark.skipif(not HAS_ACCURATE, reason="accurate extra not installed")
 def test_distillation_targets_need_a_label_or_teacher_probabilities():
     from toolkit.tone_accurate import TrainingSettings, _training_targets
 

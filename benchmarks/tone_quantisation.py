@@ -1,0 +1,56 @@
+"""How faithful and how fast the quantised accurate tier is, for each choice of layers kept in full precision.
+
+    python benchmarks/tone_quantisation.py [--model FILE] [--data ../shared/data] [--mentions 3000]
+
+The network (default: the shipped one) runs once in full precision, then quantised with the feed-forward output
+projections of its first 0, 1, … 6 encoder layers kept in full precision (``full_precision_layers``; the toolkit
+uses ``toolkit.tone_accurate.FULL_PRECISION_LAYERS``). For each, it prints how often the quantised network picks
+the label the full-precision one picks, and mentions scored per second on this machine. The mentions are a fixed
+sample of NewsMTSC's training split: no label is read, and no test split is used to choose.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+import pandas as pd
+import torch
+
+from toolkit.sentiment import model_path
+from toolkit.tone_accurate import AccurateToneModel
+from toolkit.tone_training import load_newsmtsc, newsmtsc_dir
+
+SEED = 20251016
+
+
+def labels_and_speed(model: AccurateToneModel, mentions: pd.DataFrame) -> tuple[np.ndarray, float]:
+    columns = [mentions["text"].tolist(), mentions["target_start"].tolist(), mentions["target_end"].tolist()]
+    model.predict_proba(*(column[:64] for column in columns))  # warm up
+    started = time.perf_counter()
+    probabilities = model.predict_proba(*columns)
+    return probabilities.argmax(axis=1), len(mentions) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=str(model_path("accurate")), help="network file (default: the shipped one)")
+    parser.add_argument("--data", help="folder holding newsmtsc/ (default: ../shared/data)")
+    parser.add_argument("--mentions", type=int, default=3000, help="training mentions to read (default: 3000)")
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    train = load_newsmtsc(newsmtsc_dir(args.data) / "train.jsonl")
+    mentions = train.sample(n=min(args.mentions, len(train)), random_state=SEED)
+    reference, speed = labels_and_speed(AccurateToneModel.load(args.model), mentions)
+    print(f"{args.model}: {len(mentions)} NewsMTSC training mentions")
+    print(f"full precision: {speed:.0f} mentions/s")
+    for layers in range(7):
+        labels, speed = labels_and_speed(AccurateToneModel.load(args.model, quantize=True,
+                                                                full_precision_layers=layers), mentions)
+        print(f"8 bits, first {layers} feed-forward outputs in full precision: same label as full precision on "
+              f"{(labels == reference).mean():.1%}, {speed:.0f} mentions/s", flush=True)
+
+
+if __name__ == "__main__":
+    main()
