@@ -226,12 +226,12 @@ def test_training_and_evaluation_run_on_a_small_slice(shared_dir, tmp_path):
     assert table.loc["accuracy", "value"] > 0.4  # well above a third: it learnt something from 400 mentions
 
 
-def _newsmtsc_line(number: int, sentence: str, mention: str, label: str) -> str:
-    polarity = {"negative": 2.0, "neutral": 4.0, "positive": 6.0}[label]
-    start = sentence.index(mention)
-    target = {"Input.gid": f"s{number}", "from": start, "to": start + len(mention), "mention": mention,
-              "polarity": polarity}
-    return json.dumps({"primary_gid": f"s{number}", "sentence_normalized": sentence, "targets": [target]})
+def _newsmtsc_line(number: int, sentence: str, *targets: str) -> str:
+    """A NewsMTSC record: ``targets`` alternate mention and label, one pair per marked mention."""
+    polarity = {"negative": 2.0, "neutral": 4.0, "positive": 6.0}
+    marked = [{"Input.gid": f"s{number}", "from": sentence.index(mention), "to": sentence.index(mention) + len(mention),
+               "mention": mention, "polarity": polarity[label]} for mention, label in zip(targets[::2], targets[1::2])]
+    return json.dumps({"primary_gid": f"s{number}", "sentence_normalized": sentence, "targets": marked})
 
 
 NEWSMTSC_STYLE = [  # (sentence, mention, label), written for these tests in NewsMTSC's format
@@ -251,30 +251,51 @@ NEWSMTSC_STYLE = [  # (sentence, mention, label), written for these tests in New
 
 
 def test_evaluation_scores_every_held_out_split(tmp_path):
-    """``devtest_rw.jsonl`` placed beside ``devtest_mt.jsonl`` is scored too, each split with its own counts."""
+    """Every ``devtest_*.jsonl`` beside ``devtest_mt.jsonl`` is scored too (devtest_mt first, the rest in name
+    order), each with its own count of mentions; speed is timed on devtest_mt."""
     from toolkit.tone_training import evaluate_tone
 
     folder = tmp_path / "newsmtsc"
     folder.mkdir()
     lines = [_newsmtsc_line(number, *row) for number, row in enumerate(NEWSMTSC_STYLE)]
+    two_people = _newsmtsc_line(99, "Critics praised Judge Sara Lin but mocked Tom Beck.", "Sara Lin", "positive",
+                                "Tom Beck", "negative")
     (folder / "train.jsonl").write_text("\n".join(lines * 2) + "\n", encoding="utf-8")
     (folder / "devtest_rw.jsonl").write_text("\n".join(lines[:3]) + "\n", encoding="utf-8")
-    (folder / "devtest_mt.jsonl").write_text("\n".join(lines[3:]) + "\n", encoding="utf-8")
+    (folder / "devtest_mt.jsonl").write_text("\n".join([*lines[3:], two_people]) + "\n", encoding="utf-8")
+    (folder / "devtest_adv.jsonl").write_text("\n".join(lines[5:7]) + "\n", encoding="utf-8")
     tables, report = evaluate_tone(("fast", "lexicon"), data_dir=tmp_path, folds=2, log=lambda _: None)
-    counts = tables["scores"].drop_duplicates(["tier", "split"]).set_index(["tier", "split"])["n"]
-    assert counts.to_dict() == {("fast", "devtest_mt"): 9, ("fast", "devtest_rw"): 3, ("fast", "train, 2-fold CV"): 24,
-                                ("lexicon", "devtest_mt"): 9, ("lexicon", "devtest_rw"): 3,
-                                ("lexicon", "train, 2-fold CV"): 24}
-    assert tables["speed"]["tier"].tolist() == ["fast", "lexicon"]
-    assert "fast on devtest_rw (3 mentions)" in report
+    counts = tables["scores"].drop_duplicates(["tier", "split"])
+    assert counts[["tier", "split", "n"]].values.tolist() == [
+        ["fast", "devtest_mt", 11], ["fast", "devtest_adv", 2], ["fast", "devtest_rw", 3],
+        ["fast", "train, 2-fold CV", 24], ["lexicon", "devtest_mt", 11], ["lexicon", "devtest_adv", 2],
+        ["lexicon", "devtest_rw", 3], ["lexicon", "train, 2-fold CV", 24]]
+    assert tables["speed"][["tier", "split"]].values.tolist() == [["fast", "devtest_mt"], ["lexicon", "devtest_mt"]]
+    assert "fast on devtest_rw (3 mentions)" in report and "caveats" not in report
 
 
-def test_evaluation_needs_a_held_out_split(tmp_path):
+def test_evaluation_needs_a_usable_held_out_split(tmp_path):
     from toolkit.tone_training import held_out_splits
 
     (tmp_path / "train.jsonl").write_text(_newsmtsc_line(0, *NEWSMTSC_STYLE[0]) + "\n", encoding="utf-8")
     with pytest.raises(FileNotFoundError, match="devtest_"):
         held_out_splits(tmp_path)
+    misplaced = json.loads(_newsmtsc_line(1, *NEWSMTSC_STYLE[1]))
+    misplaced["targets"][0]["from"] += 1  # the offsets no longer frame the mention
+    (tmp_path / "devtest_mt.jsonl").write_text(json.dumps(misplaced) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"devtest_mt.jsonl holds no usable mention \(1 lines"):
+        held_out_splits(tmp_path)
+
+
+def test_a_split_the_accurate_model_may_have_learned_from_is_flagged():
+    """The shipped accurate card lists devtest_mt as kept out of its transfer mentions, not devtest_rw; the fast
+    tier learned from NewsMTSC train alone."""
+    from toolkit.tone_training import seen_in_training
+
+    flagged = seen_in_training("accurate", ["devtest_mt", "devtest_rw"])
+    assert len(flagged) == 1 and flagged[0].startswith("accurate: devtest_rw was not kept out")
+    assert seen_in_training("fast", ["devtest_mt", "devtest_rw"]) == []
+    assert seen_in_training("lexicon", ["devtest_rw"]) == []
 
 
 TRANSFER_ARTICLES = [
@@ -328,6 +349,7 @@ def test_accurate_distillation_runs_on_a_small_slice(shared_dir, tmp_path, monke
     assert np.allclose(labelled[["p_negative", "p_neutral", "p_positive"]].sum(axis=1), 1.0)
     assert not labelled.duplicated(["article_id", "text", "target_start", "target_end"]).any()
     assert card["transfer"]["mentions"] == len(labelled) + 2 and card["transfer"]["kinds"]["PERSON"] >= 6
+    assert card["held_out_splits"] == ["devtest_mt"]  # the splits ../shared holds beside train
     teacher_digest = tone_distill.file_digest(tmp_path / "work" / "teacher.safetensors")
     assert card["teacher_sha256"] == teacher_digest and set(labelled["teacher_sha256"]) == {teacher_digest}
     model = TargetSentiment(tier="accurate", model_path=path)
@@ -562,17 +584,23 @@ def test_a_transfer_corpus_without_text_is_refused(tmp_path):
 def test_quantising_keeps_the_first_feed_forward_outputs_in_full_precision():
     from torch import nn
 
-    from toolkit.tone_accurate import build_network, quantise
+    from toolkit import sentiment
+    from toolkit.tone_accurate import FULL_PRECISION_FFN_OUTPUTS, build_network, quantize_network
+
+    def full_precision(network):
+        return {name for name, module in network.named_modules() if type(module) is nn.Linear}
 
     network = build_network()
-    quantised = quantise(network, 2)
-    layers = quantised.encoder.encoder.layer
-    assert [type(layer.output.dense) is nn.Linear for layer in layers] == [True, True, False, False, False, False]
-    assert not any(type(layer.attention.self.query) is nn.Linear for layer in layers)
-    assert type(quantised.classifier) is not nn.Linear
-    assert all(type(layer.output.dense) is nn.Linear for layer in network.encoder.encoder.layer)  # input untouched
-    with pytest.raises(ValueError, match="between 0 and 6"):
-        quantise(network, 7)
+    assert full_precision(quantize_network(network, 2)) == {
+        "encoder.encoder.layer.0.output.dense", "encoder.encoder.layer.1.output.dense"}
+    assert full_precision(quantize_network(network, 0)) == set()
+    assert len(full_precision(network)) == 37  # the input is left as it was: every linear layer in full precision
+    for wrong in (-1, 7):
+        with pytest.raises(ValueError, match="between 0 and 6"):
+            quantize_network(network, wrong)
+    shipped = sentiment._load_shipped("accurate").model.network  # what the toolkit runs
+    assert full_precision(shipped) == {f"encoder.encoder.layer.{number}.output.dense"
+                                       for number in range(FULL_PRECISION_FFN_OUTPUTS)}
 
 
 @pytest.mark.skipif(not HAS_ACCURATE, reason="accurate extra not installed")

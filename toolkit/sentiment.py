@@ -75,7 +75,8 @@ class _LexiconModel:
 
 
 class _AccurateModel:
-    """The fine-tuned transformer, quantised to 8-bit integers for speed on CPUs."""
+    """The fine-tuned transformer, quantised to 8-bit integers for speed on CPUs (all but the first feed-forward
+    output projections: ``tone_accurate.FULL_PRECISION_FFN_OUTPUTS``)."""
 
     def __init__(self, path: Path):
         from .tone_accurate import AccurateToneModel, quiet_transformers

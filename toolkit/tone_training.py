@@ -7,8 +7,9 @@ Training reads ``DIR/newsmtsc/train.jsonl`` (``DIR`` defaults to ``../shared/dat
 its card (data, settings, metrics, date) into ``data/models``. Evaluation reports macro-F1, accuracy and
 per-class F1, each with a 95% bootstrap confidence interval over sentences, on ``devtest_mt.jsonl`` (and on
 ``devtest_rw.jsonl`` or any other ``devtest_*.jsonl`` placed beside it) and by cross-validation on
-``train.jsonl`` (folds keep each sentence's mentions together), plus sentences per second. Training never uses a
-sentence of a held-out split.
+``train.jsonl`` (folds keep each sentence's mentions together), plus sentences per second. Distillation keeps the
+sentences of every held-out split it finds out of its transfer mentions and lists those splits in the model's
+card; evaluation flags a split the card does not list (the shipped accurate model lists ``devtest_mt`` only).
 Running the toolkit never needs ``../shared``; only these commands do.
 """
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,9 @@ from .sentiment import LABELS, TargetSentiment, check_tier, model_path
 POLARITY = {2.0: "negative", 4.0: "neutral", 6.0: "positive"}
 BOOTSTRAP_SAMPLES = 1000
 SEED = 20251016
+
+
+NEWSMTSC_COLUMNS = ["sentence_id", "text", "target_start", "target_end", "mention", "label"]
 
 
 def load_newsmtsc(path: str | Path) -> pd.DataFrame:
@@ -49,7 +53,7 @@ def load_newsmtsc(path: str | Path) -> pd.DataFrame:
                     continue
                 rows.append({"sentence_id": record["primary_gid"], "text": text, "target_start": start,
                              "target_end": end, "mention": target["mention"], "label": POLARITY[target["polarity"]]})
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=NEWSMTSC_COLUMNS)
     frame.attrs["skipped_lines"] = problems
     return frame
 
@@ -121,8 +125,8 @@ def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer
     if corpus is None or not corpus.exists():
         raise FileNotFoundError("the transfer corpus was not found; pass --transfer-corpus (AllSides articles.jsonl.gz)")
     protected = []
-    for split in [source / "train.jsonl", *sorted(source.glob("devtest_*.jsonl"))]:  # no transfer mention may
-        protected += load_newsmtsc(split)["text"].drop_duplicates().tolist()  # come from a sentence evaluated
+    for split in [source / "train.jsonl", *held_out_paths(source)]:  # no transfer mention may come from
+        protected += load_newsmtsc(split)["text"].drop_duplicates().tolist()  # a sentence evaluated
     work = Path(work) if work else REPO_DIR / "build" / "tone-distil"
     student = replace(tone_distill.STUDENT_SETTINGS, **overrides)
     network, labelled = tone_distill.distil(train, tone_distill.read_transfer_corpus(corpus), work, protected=protected,
@@ -136,6 +140,7 @@ def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer
         "transfer": {"corpus": corpus.name, "mentions": len(labelled), "sentences": int(labelled["text"].nunique()),
                      "kinds": {k: int(v) for k, v in labelled["kind"].value_counts().sort_index().items()}},
         "settings": {"teacher": asdict(tone_distill.TEACHER_SETTINGS), "student": asdict(student)},
+        "held_out_splits": [path.stem for path in held_out_paths(source)],  # kept out of the transfer set
     }
 
 
@@ -197,19 +202,22 @@ def evaluate_tone(tiers=("fast", "accurate", "lexicon"), *, data_dir: str | Path
     """Score the shipped models on every held-out split in the NewsMTSC folder (``devtest_mt.jsonl``, and
     ``devtest_rw.jsonl`` or any other ``devtest_*.jsonl`` placed there), cross-validate on ``train``, time them on
     the first split; returns the tables (``scores``: tier, split, metric, value, low, high, n; ``speed``: tier,
-    sentences_per_second) and a report."""
+    split, sentences_per_second) and a report. A split the accurate model's card does not list among those kept
+    out of its transfer mentions is flagged in the report: its score may be optimistic."""
     source = newsmtsc_dir(data_dir)
     train, splits = load_newsmtsc(source / "train.jsonl"), held_out_splits(source)
     columns = ["text", "target_start", "target_end"]
-    tables, speeds = [], []
+    tables, speeds, caveats = [], [], []
     for tier in tiers:
+        caveats += seen_in_training(tier, list(splits))
         estimator = TargetSentiment(tier=tier)
         for split, test in splits.items():
             predicted = estimator.predict(test[columns])
             tables.append(scores(test["label"], predicted, test["sentence_id"]).assign(tier=tier, split=split))
             log(f"{tier}: {split} macro-F1 {tables[-1].iloc[0]['value']:.3f}")
-        timed = next(iter(splits.values()))
-        speeds.append({"tier": tier, "sentences_per_second": round(sentences_per_second(estimator, timed[columns]), 1)})
+        timed, test = next(iter(splits.items()))
+        speeds.append({"tier": tier, "split": timed,
+                       "sentences_per_second": round(sentences_per_second(estimator, test[columns]), 1)})
         log(f"{tier}: {speeds[-1]['sentences_per_second']:.0f} sentences/s")
         if tier in cv_tiers and folds > 1:
             predicted = np.empty(len(train), dtype=object)
@@ -220,23 +228,50 @@ def evaluate_tone(tiers=("fast", "accurate", "lexicon"), *, data_dir: str | Path
             log(f"{tier}: {folds}-fold CV macro-F1 {tables[-1].iloc[0]['value']:.3f}")
     score_table = pd.concat(tables, ignore_index=True)[["tier", "split", "metric", "value", "low", "high", "n"]]
     speed_table = pd.DataFrame(speeds)
-    return {"scores": score_table, "speed": speed_table}, format_tone_report(score_table, speed_table)
+    for caveat in caveats:
+        log(caveat)
+    return {"scores": score_table, "speed": speed_table}, format_tone_report(score_table, speed_table, caveats)
+
+
+def held_out_paths(source: Path) -> list[Path]:
+    """The ``devtest_*.jsonl`` files in a NewsMTSC folder, ``devtest_mt`` first, then in name order."""
+    return sorted(source.glob("devtest_*.jsonl"), key=lambda path: (path.stem != "devtest_mt", path.stem))
 
 
 def held_out_splits(source: Path) -> dict[str, pd.DataFrame]:
-    """The ``devtest_*.jsonl`` splits in a NewsMTSC folder by name (``devtest_mt`` first, then name order)."""
-    paths = sorted(source.glob("devtest_*.jsonl"), key=lambda path: (path.stem != "devtest_mt", path.stem))
+    """The held-out splits of a NewsMTSC folder by name (see :func:`held_out_paths`); a folder without one, or a
+    split without a usable mention, is an error."""
+    paths = held_out_paths(source)
     if not paths:
         raise FileNotFoundError(f"no held-out split (devtest_*.jsonl) in {source}")
-    return {path.stem: load_newsmtsc(path) for path in paths}
+    splits = {path.stem: load_newsmtsc(path) for path in paths}
+    for path in paths:
+        if splits[path.stem].empty:
+            skipped = len(splits[path.stem].attrs["skipped_lines"])
+            raise ValueError(f"{path} holds no usable mention ({skipped} lines with offsets that miss their mention)")
+    return splits
 
 
-def format_tone_report(score_table: pd.DataFrame, speed_table: pd.DataFrame) -> str:
+def seen_in_training(tier: str, splits: list[str]) -> list[str]:
+    """A warning for each split that the shipped tier's card does not list among the held-out splits kept out of
+    its transfer mentions (none for a tier whose card lists none: it learned from NewsMTSC train alone)."""
+    card = None if tier == "lexicon" else model_path(tier).with_suffix(".json")
+    kept = json.loads(card.read_text(encoding="utf-8")).get("held_out_splits") if card and card.exists() else None
+    if kept is None:
+        return []
+    return [f"{tier}: {split} was not kept out of this model's transfer mentions (its card lists "
+            f"{', '.join(kept) or 'none'}), so its score there may be optimistic"
+            for split in splits if split not in kept]
+
+
+def format_tone_report(score_table: pd.DataFrame, speed_table: pd.DataFrame, caveats: Sequence[str] = ()) -> str:
     lines = ["NewsMTSC: tone toward a marked mention (negative / neutral / positive)", ""]
     for (tier, split), frame in score_table.groupby(["tier", "split"], sort=False):
         lines.append(f"{tier} on {split} ({int(frame['n'].iloc[0])} mentions)")
         for row in frame.itertuples():
             lines.append(f"  {row.metric:<12} {row.value:.3f}  [{row.low:.3f}, {row.high:.3f}]")
     lines += ["", "speed (mentions scored per second, this machine)"]
-    lines += [f"  {row.tier:<9} {row.sentences_per_second:,.0f}" for row in speed_table.itertuples()]
+    lines += [f"  {row.tier:<9} {row.sentences_per_second:,.0f}  (on {row.split})" for row in speed_table.itertuples()]
+    if caveats:
+        lines += ["", "caveats", *(f"  {caveat}" for caveat in caveats)]
     return "\n".join(lines) + "\n"
