@@ -247,14 +247,15 @@ def held_out_splits(source: Path) -> dict[str, pd.DataFrame]:
     splits = {path.stem: load_newsmtsc(path) for path in paths}
     for path in paths:
         if splits[path.stem].empty:
-            skipped = len(splits[path.stem].attrs["skipped_lines"])
+            skipped = len(set(splits[path.stem].attrs["skipped_lines"]))
             raise ValueError(f"{path} holds no usable mention ({skipped} lines with offsets that miss their mention)")
     return splits
 
 
 def seen_in_training(tier: str, splits: list[str]) -> list[str]:
     """A warning for each split that the shipped tier's card does not list among the held-out splits kept out of
-    its transfer mentions (none for a tier whose card lists none: it learned from NewsMTSC train alone)."""
+    its transfer mentions (no warning for a tier whose card has no such list: it learned from NewsMTSC train
+    alone)."""
     card = None if tier == "lexicon" else model_path(tier).with_suffix(".json")
     kept = json.loads(card.read_text(encoding="utf-8")).get("held_out_splits") if card and card.exists() else None
     if kept is None:
