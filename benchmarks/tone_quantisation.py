@@ -14,25 +14,15 @@ on sentences it never saw.
 from __future__ import annotations
 
 import argparse
-import time
 
-import numpy as np
-import pandas as pd
 import torch
 
 from toolkit.sentiment import model_path
 from toolkit.tone_accurate import AccurateToneModel
 from toolkit.tone_training import load_newsmtsc, newsmtsc_dir
+from tone_students import probabilities_and_speed  # the sibling benchmark's timing (this folder is on the path)
 
 SEED = 20251016
-
-
-def labels_and_speed(model: AccurateToneModel, mentions: pd.DataFrame) -> tuple[np.ndarray, float]:
-    columns = [mentions["text"].tolist(), mentions["target_start"].tolist(), mentions["target_end"].tolist()]
-    model.predict_proba(*(column[:64] for column in columns))  # warm up
-    started = time.perf_counter()
-    probabilities = model.predict_proba(*columns)
-    return probabilities.argmax(axis=1), len(mentions) / (time.perf_counter() - started)
 
 
 def main() -> None:
@@ -46,12 +36,14 @@ def main() -> None:
     torch.set_num_threads(2)
     train = load_newsmtsc(newsmtsc_dir(args.data) / "train.jsonl")
     mentions = train.sample(n=min(args.mentions, len(train)), random_state=SEED)
-    reference, speed = labels_and_speed(AccurateToneModel.load(args.model), mentions)
+    probabilities, speed = probabilities_and_speed(AccurateToneModel.load(args.model), mentions)
+    reference = probabilities.argmax(axis=1)
     print(f"{args.model}: {len(mentions)} NewsMTSC training mentions")
     print(f"full precision: {speed:.0f} mentions/s")
     for layers in range(7):
-        labels, speed = labels_and_speed(AccurateToneModel.load(args.model, quantize=True,
-                                                                full_precision_ffn_outputs=layers), mentions)
+        probabilities, speed = probabilities_and_speed(AccurateToneModel.load(
+            args.model, quantize=True, full_precision_ffn_outputs=layers), mentions)
+        labels = probabilities.argmax(axis=1)
         print(f"8 bits, first {layers} feed-forward outputs in full precision: same label as full precision on "
               f"{(labels == reference).mean():.1%}, {speed:.0f} mentions/s", flush=True)
 
