@@ -1,14 +1,14 @@
 """How faithful and how fast the quantised accurate tier is, for each number of feed-forward outputs kept in full precision.
 
-    python benchmarks/tone_quantisation.py [--model FILE] [--data ../shared/data] [--mentions 3000]
+    python benchmarks/tone_quantisation.py [--model FILE] [--data ../shared/data] [--split train] [--mentions 3000]
 
 The network (default: the shipped one) runs once in full precision, then quantised with the feed-forward output
 projections of its first 0, 1, … 6 encoder layers kept in full precision (``full_precision_ffn_outputs``; the
 toolkit uses ``toolkit.tone_accurate.FULL_PRECISION_FFN_OUTPUTS``). For each, it prints how often the quantised
 network picks the label the full-precision one picks, and mentions scored per second on this machine. The
-mentions are a fixed sample of NewsMTSC's training split: no label is read, and no test split is used to choose.
-The shipped network learned from those mentions and is sure of most of them, so agreement runs higher here than
-on sentences it never saw.
+mentions are a fixed sample of a NewsMTSC split (``--split``, default ``train``); no label is read. The shipped
+network learned from the training mentions and is sure of most of them, so agreement runs higher there than on
+sentences it never saw: ``--split devtest_mt`` measures it on those, still without reading a label.
 """
 
 from __future__ import annotations
@@ -29,16 +29,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=str(model_path("accurate")), help="network file (default: the shipped one)")
     parser.add_argument("--data", help="folder holding newsmtsc/ (default: ../shared/data)")
-    parser.add_argument("--mentions", type=int, default=3000, help="training mentions to read (default: 3000)")
+    parser.add_argument("--split", default="train", help="NewsMTSC file to sample, without .jsonl (default: train)")
+    parser.add_argument("--mentions", type=int, default=3000, help="mentions to read (default: 3000)")
     args = parser.parse_args()
     if args.mentions < 1:
         parser.error("--mentions must be at least 1")
     torch.set_num_threads(2)
-    train = load_newsmtsc(newsmtsc_dir(args.data) / "train.jsonl")
-    mentions = train.sample(n=min(args.mentions, len(train)), random_state=SEED)
+    split = newsmtsc_dir(args.data) / f"{args.split}.jsonl"
+    if not split.exists():
+        parser.error(f"{split} does not exist")
+    frame = load_newsmtsc(split)
+    mentions = frame.sample(n=min(args.mentions, len(frame)), random_state=SEED)
     probabilities, speed = probabilities_and_speed(AccurateToneModel.load(args.model), mentions)
     reference = probabilities.argmax(axis=1)
-    print(f"{args.model}: {len(mentions)} NewsMTSC training mentions")
+    print(f"{args.model}: {len(mentions)} mentions of NewsMTSC {args.split} (labels not read)")
     print(f"full precision: {speed:.0f} mentions/s")
     for layers in range(7):
         probabilities, speed = probabilities_and_speed(AccurateToneModel.load(
