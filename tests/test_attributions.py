@@ -248,6 +248,59 @@ def test_colon_labels(paragraphs, expected):
     assert triples(extract(*paragraphs)) == expected
 
 
+def test_transcript_labels_name_the_speaker_of_each_turn():
+    frame = extract(
+        "Talks on a summit in Budapest stalled this week.",
+        "LENA HOLLIS, HOST:",
+        "This is MORNING DESK. I'm Lena Hollis. The White House says the meeting with Vladimir Putin is off for now.",
+        "TOMAS WREN, BYLINE: Good morning.",
+        "HOLLIS: So what changed between Thursday's phone call and this week?",
+        "WREN: Officials say the two sides could not agree on a ceasefire line, and the Kremlin wants more time.",
+        "SEN. DANA PRUITT, R-OHIO: We should not reward Moscow with a summit while the shelling goes on.",
+        "PESKOV: There is no date yet, and there was never an agreed one, so nothing has been cancelled.",
+    )
+    assert list(zip(frame.speaker_text, frame.speaker, frame.group, frame.content.str[:24])) == [
+        # a label alone on its line speaks the next paragraph; 'HOST' puts her among the media
+        ("LENA HOLLIS", "Lena Hollis", "media", "This is MORNING DESK. I'"),
+        # a surname label is the person a label named in full, even one whose own turn was too short to count
+        ("HOLLIS", "Lena Hollis", "media", "So what changed between "),
+        ("WREN", "Tomas Wren", "media", "Officials say the two si"),
+        # a party and state after the name: a US lawmaker, the title left out of the name
+        ("SEN. DANA PRUITT", "Dana Pruitt", "US officials", "We should not reward Mos"),
+        # the surname of a registered actor, never written in ordinary case in the article
+        ("PESKOV", "Dmitry Peskov", "Russian officials", "There is no date yet, an"),
+    ]
+
+
+def test_a_surname_label_is_never_named_in_capitals():
+    # the parser reads the full label as a person's name in capitals; the speaker is written as a name
+    frame = extract("Obama spoke to the troops at Fort Bragg on Monday.",
+                    "PRESIDENT BARACK OBAMA: This is not a classic army in which we defeat them on a battlefield.",
+                    "OBAMA: We will keep pressure on them for as long as it takes, and we will win.")
+    assert triples(frame) == [("direct", "Barack Obama", "We will keep pressure on them for as long as it takes, and "
+                                                         "we will win")]
+
+
+@pytest.mark.parametrize(
+    "paragraphs",
+    [
+        # headings in capitals with a comma, whose second part is no role
+        ["MEANWHILE, ON THE LEFT AND RIGHT: Both parties spent the week trading barbs over the budget."],
+        ["WIN FLORIDA, OHIO: The campaign's plan for November rests on two states and a lot of money."],
+        ["In terms of acceptability, GOP voters are more fractured:", "Most Republican voters would be satisfied "
+         "with either of the two front-runners as the nominee."],
+        ["Mike Pence, Lone Voice Of Reason: The vice president spent the week calming allies in Europe and Asia."],
+        # a heading in capitals over a paragraph, and a title-case heading over one
+        ["THE NOTE:", "The most important speech of the week comes on Thursday night, before the delegates."],
+        ["Pat Caddell:", "The pollster spent the week in Ohio, talking to voters about the budget and the war."],
+        # a role label alone on its line, then another label: the first speaks nothing here
+        ["LENA HOLLIS, HOST:", "BOOM: Trump Just Fired A Missile Directly At Hillary She Will Not Want Anyone To See."],
+    ],
+)
+def test_headings_are_not_transcript_labels(paragraphs):
+    assert triples(extract(*paragraphs)) == []
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

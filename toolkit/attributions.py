@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,8 +25,9 @@ from .nlp import load_pipeline
 from .parsing import cue_forms, parse_documents
 from .paths import data_path
 from .quotes import Quote, find_quotes
+from .registry import fold
 from .speakers import (ActorIndex, ArticleContext, GroupMap, Speaker, SpeakerResolver, SpeakerWords,
-                       default_group_map, default_speaker_words, document_text)
+                       default_group_map, default_speaker_words, document_text, leading_titles)
 
 ATTRIBUTION_COLUMNS = [
     "article_id", "outlet", "attribution_index", "paragraph_index", "sentence_index", "kind", "cue", "cue_text",
@@ -101,7 +102,10 @@ _DASH_SIGNATURE = re.compile(
     r"[ \t\u00a0]*(?P<dash>[―—])[ \t\u00a0]*(?P<name>[A-Z][\w.'’-]*(?:[ \u00a0][A-Z][\w.'’-]*){0,4})"
     r"(?=[ \t\u00a0]*(?:[.,(]|\n|$))")
 _SPEAKER_COLON = re.compile(
-    r"(?:^|(?<=\n)|(?<=[.!?][ ]))[\"“]?(?:(?P<inverted>Said|Says|Added|Adds|Asked|Asks|Wrote|Writes|Explained|Continued|Noted|Replied|Countered)[ \u00a0])?(?P<name>[A-Z][\w.'’-]*(?:[ \u00a0][A-Za-z][\w.'’-]*){0,4}):[ \u00a0]+(?P<content>[^\n]+)")
+    r"(?:^|(?<=\n)|(?<=[.!?][ ]))[\"“]?(?:(?P<inverted>Said|Says|Added|Adds|Asked|Asks|Wrote|Writes|Explained|Continued|Noted|Replied|Countered)[ \u00a0])?(?P<name>[A-Z][\w.'’-]*(?:[ \u00a0][A-Za-z][\w.'’-]*){0,4})"
+    r"(?:,[ \u00a0](?P<role>[A-Z][\w'’-]*(?:\.[\w'’-]+)*(?:[ \u00a0][A-Za-z][\w'’-]*(?:\.[\w'’-]+)*){0,5}\.?))?"  # 'RACHEL MARTIN, HOST:'
+    r":(?:[ \u00a0]+(?P<content>[^\n]+)|(?=[ \t\u00a0]*\n[ \t\u00a0\n]*(?P<next>[^\n]+)))")  # or on the next line
+PARTY_STATE = re.compile(r"[RDI]-[A-Z][A-Za-z.]*")  # 'R-TEXAS', 'D-N.Y.' after a US lawmaker's name
 COLON_LABELS = {"note", "correction", "update", "updated", "photo", "photos", "video", "watch", "read more",
                 "related", "editor s note", "analysis", "opinion", "exclusive", "breaking", "source", "sources",
                 "credit", "caption", "q", "a", "question", "answer", "listen", "see also", "more", "warning",
@@ -184,6 +188,8 @@ class DocumentExtractor:
         self.context = context
         self.resolver = SpeakerResolver(context)
         self.lexicon = lexicon
+        self.words = context.words
+        self.index = context.index
 
     # ----------------------------------------------------------------------------------------------- run
 
@@ -1272,32 +1278,106 @@ class DocumentExtractor:
         return added
 
     def _colon_attributions(self, found: list[Found]) -> list[Found]:
-        """Transcripts and headlines: 'WALLACE: Let's start …', 'Pat Caddell: Democrat voters worried …'."""
+        """Transcripts and headlines: 'WALLACE: Let's start …', 'Pat Caddell: Democrat voters worried …', and a
+        transcript's labels with a role ('RACHEL MARTIN, HOST:'), whose words may start on the next line."""
         added = []
+        labelled = self._transcript_people()
         for match in _SPEAKER_COLON.finditer(self.text):
-            name, label = match.group("name"), fold_label(match.group("name"))
+            name, label, role = match.group("name"), fold_label(match.group("name")), match.group("role")
+            capitals = name.isupper()
             if label in COLON_LABELS or label.split()[:1] in ([w] for w in COLON_IMPERATIVES):
                 continue
-            named = (self._capitals_name(name, match.start("name")) if name.isupper() else
-                     self._names_someone(match.start("name"), match.end("name")) or label.split()[-1] in self._source_nouns)
+            if role is not None and not self._transcript_label(name, role):
+                continue  # 'WIN FLORIDA, OHIO:', 'ROMNEY, RYAN GET THEIR WINGS:'
+            content = "content" if match.group("content") is not None else "next"
+            if content == "next" and (role is None and fold(name) not in labelled
+                                      or _SPEAKER_COLON.match(self.text, match.start(content))):
+                continue  # a heading ('THE NOTE:') over a paragraph; a label alone on its line, then another label
+            named = role is not None or (
+                self._capitals_label_names(name, match.start("name"), labelled) if capitals else
+                self._names_someone(match.start("name"), match.end("name")) or label.split()[-1] in self._source_nouns)
             named = named or (match.group("inverted") is not None and all(w[:1].isupper() for w in name.split()))
-            quoted = any(c in _QUOTE_CHARS.replace("'", "") for c in match.group("content")[:3]) or bool(
-                find_quotes(match.group("content")))
-            if not named or not quoted and (len(_WORD.findall(match.group("content"))) <= 4 or " and " in f" {label} "):
+            quoted = any(c in _QUOTE_CHARS.replace("'", "") for c in match.group(content)[:3]) or bool(
+                find_quotes(match.group(content)))
+            if not named or not quoted and (len(_WORD.findall(match.group(content))) <= 4 or " and " in f" {label} "):
                 continue  # subheads ('Kasich: Now or never.') and topics ('Netanyahu and Obama: A tortured relationship')
-            if not quoted and "\n" not in self.text[:match.start()] and match.group("content").rstrip().endswith("?"):
+            if not quoted and "\n" not in self.text[:match.start()] and match.group(content).rstrip().endswith("?"):
                 continue  # a headline asking about someone: 'Ted Cruz: Constitutional conservative or …?'
-            start, end = self._trim(match.start("content"), match.end("content"))
+            start, end = self._trim(match.start(content), match.end(content))
             if end - start < 10 or any(f.content_start < end and start < f.content_end and not
                                        (start <= f.content_start and f.content_end <= end) for f in found):
                 continue
             span = self.doc.char_span(match.start("name"), match.end("name"), alignment_mode="expand")
             if span is None:
                 continue
-            speaker = self.resolver.resolve(span)
+            if capitals:
+                speaker = self._transcript_speaker(name, role, match.start("name"), labelled)
+                self.context.add_mention(match.start("name"), speaker)
+            else:
+                speaker = self.resolver.resolve(span)
             added.append(Found("direct", start, end, None, span, speaker, span.sent,
                                cue_lemma=":", cue_text=":", cue_category="neutral"))
         return added
+
+    def _capitals_label_names(self, name: str, position: int, labelled: dict[str, Speaker]) -> bool:
+        """Whether a label in capitals without a role names someone: the surname of a transcript's labelled
+        speaker or of a registered person, or a name the article also writes in ordinary case."""
+        return fold(name) in labelled or fold(name) in self.index.surnames or self._capitals_name(name, position)
+
+    def _transcript_people(self) -> dict[str, Speaker]:
+        """The people a transcript's labels with a role name ('MARA LIASSON, BYLINE:'), by folded surname, so that
+        'LIASSON:' is Mara Liasson even when her labelled turn is too short to count ('Good morning.')."""
+        labelled: dict[str, Speaker] = {}
+        for match in _SPEAKER_COLON.finditer(self.text):
+            name, role = match.group("name"), match.group("role")
+            if role is not None and name.isupper() and self._transcript_label(name, role):
+                self._transcript_speaker(name, role, match.start("name"), labelled)
+        return labelled
+
+    def _transcript_label(self, name: str, role: str) -> bool:
+        """'MARA LIASSON, BYLINE', 'JOHN KERRY, SECRETARY OF STATE': a name of two to four words, then a role."""
+        words = name.split()
+        role_words = role.split()
+        a_name = 2 <= len(words) <= 4 and all(re.fullmatch(r"[^\W\d_][\w.'’-]*", w) and w[0].isupper() for w in words)
+        return a_name and (self.words.label_role_in(role_words) is not None or self.words.role_in(role_words) is not None
+                           or PARTY_STATE.fullmatch(role) is not None)
+
+    def _transcript_speaker(self, name: str, role: str | None, position: int, labelled: dict[str, Speaker]) -> Speaker:
+        """The speaker a transcript label in capitals names: a registered actor ('PRESIDENT DONALD TRUMP'), the
+        person of an earlier label or of the article's text with that surname ('LIASSON' after 'MARA LIASSON,
+        BYLINE' or 'Mara Liasson'), or the person the label names, with the role it gives ('HOST': media)."""
+        words = name.split()
+        titles, words = words[:leading_titles(words)], words[leading_titles(words):]
+        written = self._ordinary_case(" ".join(words))
+        registered = self.index.forms.get(fold(written))
+        if registered is not None:
+            return self.index.actors[registered]
+        if len(words) == 1:
+            found = (labelled.get(fold(written)) or self.context.full_name_for(written, before=position)
+                     or self.index.by_surname(written, self.context, position) or self.context.full_name_for(written)
+                     or Speaker(written, "person"))
+            if found.name.isupper():  # the full label as the parser saw it: 'PRESIDENT BARACK OBAMA'
+                parts = found.name.split()
+                found = replace(found, name=self._ordinary_case(" ".join(parts[leading_titles(parts):])))
+            return found
+        role_words = [*titles, *(role or "").split()]
+        lawmaker = role is not None and PARTY_STATE.fullmatch(role) is not None
+        known = self.context.people.get(written)
+        speaker = Speaker(written, "person",
+                          self.words.country_in(role_words) or ("US" if lawmaker else None) or (known and known.country),
+                          self.words.label_role_in(role_words) or self.words.role_in(role_words)
+                          or ("official" if lawmaker else None) or (known.role if known else "unknown"))
+        labelled[fold(words[-1])] = speaker
+        self.context.people[written] = speaker
+        return speaker
+
+    def _ordinary_case(self, name: str) -> str:
+        """How the article writes a name given in capitals ('LIASSON' -> 'Liasson', 'SARAH MCCAMMON' -> 'Sarah
+        McCammon'), else each word capitalised."""
+        for match in re.finditer(rf"\b{re.escape(name)}\b", self.text, flags=re.IGNORECASE):
+            if not match.group().isupper() and all(w[:1].isupper() for w in match.group().split()):
+                return match.group()
+        return " ".join(w[:1] + w[1:].lower() for w in name.split())
 
     def _headline_attributions(self, found: list[Found]) -> list[Found]:
         """'Donald Trump Tweets A Wildly Inaccurate Graphic …', 'Salma Hayek Described Her Experience …', 'Clinton

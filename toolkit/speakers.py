@@ -73,11 +73,13 @@ class Speaker:
 
 @dataclass
 class SpeakerWords:
-    """Words that reveal country (nationality, city, institution) and role, from data/speaker_words.csv."""
+    """Words that reveal country (nationality, city, institution) and role, from data/speaker_words.csv; the
+    ``label_role`` words are roles only in a transcript's speaker label ('RACHEL MARTIN, HOST:')."""
 
     country: dict[str, str]
     role: dict[str, str]
     unnamed: set[str]
+    label_role: dict[str, str] = field(default_factory=dict)  # 'HOST', 'BYLINE' after a transcript speaker's name
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> "SpeakerWords":
@@ -85,7 +87,8 @@ class SpeakerWords:
         country = {fold(r.word): r.value for r in table.itertuples() if r.kind in {"country", "city"}}
         role = {fold(r.word): r.value for r in table.itertuples() if r.kind == "role"}
         unnamed = {fold(r.word) for r in table.itertuples() if r.kind == "unnamed"}
-        return cls(country, role, unnamed)
+        label_role = {fold(r.word): r.value for r in table.itertuples() if r.kind == "label_role"}
+        return cls(country, role, unnamed, label_role)
 
     def _first(self, words: list[str], table: dict[str, str]) -> str | None:
         folded = [fold(w) for w in words]
@@ -103,6 +106,10 @@ class SpeakerWords:
         if re.search(r"-\s*american\b", joined):
             return "US"
         return self._first(words, self.country)
+
+    def label_role_in(self, words: list[str]) -> str | None:
+        """The role named by a transcript label's role words ('HOST', 'BYLINE', 'FOX NEWS ANCHOR'), if any."""
+        return self._first(words, self.label_role)
 
     def role_in(self, words: list[str]) -> str | None:
         """The role named by the first role word in ``words``; a former or retired official speaks as an expert."""
@@ -356,6 +363,14 @@ _TITLE_WORDS = {"retired", "rear", "vice", "admiral", "general", "gen", "colonel
                 "historian", "lieutenant", "lt", "sergeant", "sgt", "judge", "justice", "envoy", "special",
                 "defence", "defense", "state", "kremlin", "aide", "adviser", "chief", "director", "economist",
                 "army", "navy", "air", "force", "marine", "corps", "gen.", "col.", "lt.", "sgt.", "capt", "capt."}
+
+
+def leading_titles(words: list[str]) -> int:
+    """How many of a name's first words are titles ('SEN. TED CRUZ': 1), leaving at least two words."""
+    count = 0
+    while len(words) - count > 2 and fold(words[count]) in _TITLE_WORDS | HONORIFICS:
+        count += 1
+    return count
 
 
 def span_name(span: Span) -> str:
