@@ -272,6 +272,30 @@ def test_transcript_labels_name_the_speaker_of_each_turn():
     ]
 
 
+def test_transcript_labels_edge_cases():
+    frame = extract(
+        "JOHN SMITH, HOST:  ",  # trailing spaces after a label alone on its line
+        "Here is the plan: we talk about the summit in Budapest first, then about the sanctions.",
+        "JANE SMITH, R-OHIO: We should not reward Moscow with a summit while the shelling goes on.",
+        "SEN. WREN, D-N.Y.: The sanctions have to stay until the shelling stops, whatever is agreed.",
+        "SMITH: And the vote on the sanctions bill comes when the Senate is back next week.",
+    )
+    assert list(zip(frame.speaker, frame.group, frame.content.str[:16])) == [
+        # a colon inside the next paragraph does not cancel the label above it
+        ("John Smith", "media", "Here is the plan"),
+        ("Jane Smith", "US officials", "We should not re"),
+        # a title and a surname: the title is not a first name
+        ("Wren", "unknown", "The sanctions ha"),
+        # a surname label is the person labelled last before it
+        ("Jane Smith", "US officials", "And the vote on "),
+    ]
+
+
+def test_a_sentence_before_a_colon_is_not_a_transcript_label():
+    frame = extract("On Tuesday, Senator Dana Pruitt said: “We should not reward Moscow with a summit.”")
+    assert list(frame.speaker) == ["Dana Pruitt"]
+
+
 def test_a_surname_label_is_never_named_in_capitals():
     # the parser reads the full label as a person's name in capitals; the speaker is written as a name
     frame = extract("Obama spoke to the troops at Fort Bragg on Monday.",
@@ -291,7 +315,9 @@ def test_a_surname_label_is_never_named_in_capitals():
          "with either of the two front-runners as the nominee."],
         ["Mike Pence, Lone Voice Of Reason: The vice president spent the week calming allies in Europe and Asia."],
         # a heading in capitals over a paragraph, and a title-case heading over one
-        ["THE NOTE:", "The most important speech of the week comes on Thursday night, before the delegates."],
+        ["THE NOTE:", "The most important speech of the week comes on Thursday night, before the delegates.",
+         "The Note is back on Monday morning."],
+        ["STOCKS FALL, MARKET JITTERS: Traders sold shares in Frankfurt and London as the summit was put off."],
         ["Pat Caddell:", "The pollster spent the week in Ohio, talking to voters about the budget and the war."],
         # a role label alone on its line, then another label: the first speaks nothing here
         ["LENA HOLLIS, HOST:", "BOOM: Trump Just Fired A Missile Directly At Hillary She Will Not Want Anyone To See."],

@@ -27,7 +27,7 @@ from .paths import data_path
 from .quotes import Quote, find_quotes
 from .registry import fold
 from .speakers import (ActorIndex, ArticleContext, GroupMap, Speaker, SpeakerResolver, SpeakerWords,
-                       default_group_map, default_speaker_words, document_text, leading_titles)
+                       default_group_map, default_speaker_words, document_text, given_name_gender, leading_titles)
 
 ATTRIBUTION_COLUMNS = [
     "article_id", "outlet", "attribution_index", "paragraph_index", "sentence_index", "kind", "cue", "cue_text",
@@ -103,9 +103,10 @@ _DASH_SIGNATURE = re.compile(
     r"(?=[ \t\u00a0]*(?:[.,(]|\n|$))")
 _SPEAKER_COLON = re.compile(
     r"(?:^|(?<=\n)|(?<=[.!?][ ]))[\"“]?(?:(?P<inverted>Said|Says|Added|Adds|Asked|Asks|Wrote|Writes|Explained|Continued|Noted|Replied|Countered)[ \u00a0])?(?P<name>[A-Z][\w.'’-]*(?:[ \u00a0][A-Za-z][\w.'’-]*){0,4})"
-    r"(?:,[ \u00a0](?P<role>[A-Z][\w'’-]*(?:\.[\w'’-]+)*(?:[ \u00a0][A-Za-z][\w'’-]*(?:\.[\w'’-]+)*){0,5}\.?))?"  # 'RACHEL MARTIN, HOST:'
-    r":(?:[ \u00a0]+(?P<content>[^\n]+)|(?=[ \t\u00a0]*\n[ \t\u00a0\n]*(?P<next>[^\n]+)))")  # or on the next line
-PARTY_STATE = re.compile(r"[RDI]-[A-Z][A-Za-z.]*")  # 'R-TEXAS', 'D-N.Y.' after a US lawmaker's name
+    r"(?:,[ \u00a0](?P<role>[A-Z][\w'’-]*(?:\.[\w'’-]+)*(?:[ \u00a0][A-Za-z][\w'’-]*(?:\.[\w'’-]+)*){0,7}\.?))?"  # 'RACHEL MARTIN, HOST:'
+    r":(?:[ \u00a0]+(?P<content>\S[^\n]*)|(?=[ \t\u00a0]*\n[ \t\u00a0\n]*(?P<next>[^\n]+)))")  # or on the next line
+PARTY_STATE = re.compile(r"[RDI]-(?!DAY\b)[A-Z][A-Za-z.]*")  # 'R-TEXAS', 'D-N.Y.' after a US lawmaker's name
+NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 COLON_LABELS = {"note", "correction", "update", "updated", "photo", "photos", "video", "watch", "read more",
                 "related", "editor s note", "analysis", "opinion", "exclusive", "breaking", "source", "sources",
                 "credit", "caption", "q", "a", "question", "answer", "listen", "see also", "more", "warning",
@@ -1287,11 +1288,12 @@ class DocumentExtractor:
             capitals = name.isupper()
             if label in COLON_LABELS or label.split()[:1] in ([w] for w in COLON_IMPERATIVES):
                 continue
-            if role is not None and not self._transcript_label(name, role):
+            if role is not None and not (capitals and self._transcript_label(name, role)):
                 continue  # 'WIN FLORIDA, OHIO:', 'ROMNEY, RYAN GET THEIR WINGS:'
             content = "content" if match.group("content") is not None else "next"
+            following = _SPEAKER_COLON.match(self.text, match.start(content)) if content == "next" else None
             if content == "next" and (role is None and fold(name) not in labelled
-                                      or _SPEAKER_COLON.match(self.text, match.start(content))):
+                                      or following is not None and following.group("name").isupper()):
                 continue  # a heading ('THE NOTE:') over a paragraph; a label alone on its line, then another label
             named = role is not None or (
                 self._capitals_label_names(name, match.start("name"), labelled) if capitals else
@@ -1319,15 +1321,16 @@ class DocumentExtractor:
                                cue_lemma=":", cue_text=":", cue_category="neutral"))
         return added
 
-    def _capitals_label_names(self, name: str, position: int, labelled: dict[str, Speaker]) -> bool:
+    def _capitals_label_names(self, name: str, position: int, labelled: dict[str, list[tuple[int, Speaker]]]) -> bool:
         """Whether a label in capitals without a role names someone: the surname of a transcript's labelled
         speaker or of a registered person, or a name the article also writes in ordinary case."""
         return fold(name) in labelled or fold(name) in self.index.surnames or self._capitals_name(name, position)
 
-    def _transcript_people(self) -> dict[str, Speaker]:
-        """The people a transcript's labels with a role name ('MARA LIASSON, BYLINE:'), by folded surname, so that
-        'LIASSON:' is Mara Liasson even when her labelled turn is too short to count ('Good morning.')."""
-        labelled: dict[str, Speaker] = {}
+    def _transcript_people(self) -> dict[str, list[tuple[int, Speaker]]]:
+        """The people a transcript's labels with a role name ('MARA LIASSON, BYLINE:'), by folded surname, each with
+        the label's position, so that 'LIASSON:' is Mara Liasson even when her labelled turn is too short to count
+        ('Good morning.')."""
+        labelled: dict[str, list[tuple[int, Speaker]]] = {}
         for match in _SPEAKER_COLON.finditer(self.text):
             name, role = match.group("name"), match.group("role")
             if role is not None and name.isupper() and self._transcript_label(name, role):
@@ -1339,22 +1342,28 @@ class DocumentExtractor:
         words = name.split()
         role_words = role.split()
         a_name = 2 <= len(words) <= 4 and all(re.fullmatch(r"[^\W\d_][\w.'’-]*", w) and w[0].isupper() for w in words)
-        return a_name and (self.words.label_role_in(role_words) is not None or self.words.role_in(role_words) is not None
-                           or PARTY_STATE.fullmatch(role) is not None)
+        if not a_name:
+            return False
+        if self.words.label_role_in(role_words) is not None or PARTY_STATE.fullmatch(role) is not None:
+            return True  # 'HOST', 'BYLINE', 'R-OHIO' only ever follow a name
+        first = words[leading_titles(words, keep=1)]
+        return self.words.role_in(role_words) is not None and given_name_gender(first) is not None  # not 'STOCKS FALL'
 
-    def _transcript_speaker(self, name: str, role: str | None, position: int, labelled: dict[str, Speaker]) -> Speaker:
+
+    def _transcript_speaker(self, name: str, role: str | None, position: int,
+                            labelled: dict[str, list[tuple[int, Speaker]]]) -> Speaker:
         """The speaker a transcript label in capitals names: a registered actor ('PRESIDENT DONALD TRUMP'), the
         person of an earlier label or of the article's text with that surname ('LIASSON' after 'MARA LIASSON,
         BYLINE' or 'Mara Liasson'), or the person the label names, with the role it gives ('HOST': media)."""
         words = name.split()
-        titles, words = words[:leading_titles(words)], words[leading_titles(words):]
+        titles, words = words[:leading_titles(words, keep=1)], words[leading_titles(words, keep=1):]
         written = self._ordinary_case(" ".join(words))
         registered = self.index.forms.get(fold(written))
         if registered is not None:
             return self.index.actors[registered]
         if len(words) == 1:
-            found = (labelled.get(fold(written)) or self.context.full_name_for(written, before=position)
-                     or self.index.by_surname(written, self.context, position) or self.context.full_name_for(written)
+            found = (_labelled_before(labelled, fold(written), position)
+                     or self.context.full_name_for(written, before=position) or self.index.by_surname(written, self.context, position) or self.context.full_name_for(written)
                      or Speaker(written, "person"))
             if found.name.isupper():  # the full label as the parser saw it: 'PRESIDENT BARACK OBAMA'
                 parts = found.name.split()
@@ -1367,7 +1376,9 @@ class DocumentExtractor:
                           self.words.country_in(role_words) or ("US" if lawmaker else None) or (known and known.country),
                           self.words.label_role_in(role_words) or self.words.role_in(role_words)
                           or ("official" if lawmaker else None) or (known.role if known else "unknown"))
-        labelled[fold(words[-1])] = speaker
+        surname = next((w for w in reversed(words) if fold(w) not in NAME_SUFFIXES), words[-1])
+        if all(speaker != other for _, other in labelled.get(fold(surname), [])):
+            labelled.setdefault(fold(surname), []).append((position, speaker))
         self.context.people[written] = speaker
         return speaker
 
@@ -1640,6 +1651,13 @@ def _headline_lemma(form: str, lemmas: set[str]) -> str | None:
     elif form.endswith("s"):
         candidates.append(form[:-1])
     return next((c for c in candidates if c in lemmas and (c not in HEADLINE_NOT_CUES or form.endswith("s"))), None)
+
+
+def _labelled_before(labelled: dict[str, list[tuple[int, Speaker]]], surname: str, position: int) -> Speaker | None:
+    """The person of the last transcript label with this surname before ``position`` (else of the first after)."""
+    labels = labelled.get(surname, [])
+    before = [speaker for at, speaker in labels if at < position]
+    return before[-1] if before else labels[0][1] if labels else None
 
 
 def fold_label(text: str) -> str:

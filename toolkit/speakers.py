@@ -365,10 +365,10 @@ _TITLE_WORDS = {"retired", "rear", "vice", "admiral", "general", "gen", "colonel
                 "army", "navy", "air", "force", "marine", "corps", "gen.", "col.", "lt.", "sgt.", "capt", "capt."}
 
 
-def leading_titles(words: list[str]) -> int:
-    """How many of a name's first words are titles ('SEN. TED CRUZ': 1), leaving at least two words."""
+def leading_titles(words: list[str], keep: int = 2) -> int:
+    """How many of a name's first words are titles ('SEN. TED CRUZ': 1), leaving at least ``keep`` words."""
     count = 0
-    while len(words) - count > 2 and fold(words[count]) in _TITLE_WORDS | HONORIFICS:
+    while len(words) - count > keep and fold(words[count]) in _TITLE_WORDS | HONORIFICS:
         count += 1
     return count
 
