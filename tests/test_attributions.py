@@ -262,9 +262,11 @@ def test_transcript_labels_name_the_speaker_of_each_turn():
     assert list(zip(frame.speaker_text, frame.speaker, frame.group, frame.content.str[:24])) == [
         # a label alone on its line speaks the next paragraph; 'HOST' puts her among the media
         ("LENA HOLLIS", "Lena Hollis", "media", "This is MORNING DESK. I'"),
+        ("The White House", "White House", "US officials", "the meeting with Vladimi"),  # a report inside a turn
         # a surname label is the person a label named in full, even one whose own turn was too short to count
         ("HOLLIS", "Lena Hollis", "media", "So what changed between "),
         ("WREN", "Tomas Wren", "media", "Officials say the two si"),
+        ("Officials", "unnamed officials", "unnamed sources", "the two sides could not "),
         # a party and state after the name: a US lawmaker, the title left out of the name
         ("SEN. DANA PRUITT", "Dana Pruitt", "US officials", "We should not reward Mos"),
         # the surname of a registered actor, never written in ordinary case in the article
@@ -289,6 +291,29 @@ def test_transcript_labels_edge_cases():
         # a surname label is the person labelled last before it
         ("Jane Smith", "US officials", "And the vote on "),
     ]
+
+
+def test_reports_inside_a_transcript_turn_are_attributions_too():
+    frame = extract("Talks on a summit in Budapest stalled this week.",
+                    "LENA HOLLIS, HOST:",
+                    "This is MORNING DESK. Ushakov told reporters that the meeting with Vladimir Putin is off for now.",
+                    "HOLLIS: Peskov said the date was never agreed, and the Kremlin wants more time.")
+    assert list(zip(frame.kind, frame.speaker, frame.content.str[:26])) == [
+        ("direct", "Lena Hollis", "This is MORNING DESK. Usha"),
+        ("indirect", "Yury Ushakov", "the meeting with Vladimir "),
+        ("direct", "Lena Hollis", "Peskov said the date was n"),
+        ("indirect", "Dmitry Peskov", "the date was never agreed"),
+    ]
+
+
+def test_a_newsletter_item_signed_by_an_outlets_reporter():
+    frame = extract("Good morning from the convention in Tampa.",
+                    "ABC's JEFF ZELENY: Former Vice President Dick Cheney will be a guest at the dinner on Thursday.",
+                    "ABC’S MARY HOLT: The delegates from Ohio were the loudest in the hall when the vote was called.",
+                    # negative: an outlet's possessive before one word in capitals is a heading
+                    "TRUMP’s LIBERTARIAN: Mick Mulvaney is sworn in as director of the budget office on Friday.",
+                    "CANDIDATE'S POSITION: The senator wants the sanctions to stay until the shelling stops.")
+    assert list(zip(frame.speaker, frame.group)) == [("Jeff Zeleny", "media"), ("Mary Holt", "media")]
 
 
 def test_a_sentence_before_a_colon_is_not_a_transcript_label():

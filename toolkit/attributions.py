@@ -106,6 +106,7 @@ _SPEAKER_COLON = re.compile(
     r"(?:,[ \u00a0](?P<role>[A-Z][\w'’-]*(?:\.[\w'’-]+)*(?:[ \u00a0][A-Za-z][\w'’-]*(?:\.[\w'’-]+)*){0,7}\.?))?"  # 'RACHEL MARTIN, HOST:'
     r":(?:[ \u00a0]+(?P<content>\S[^\n]*)|(?=[ \t\u00a0]*\n[ \t\u00a0\n]*(?P<next>[^\n]+)))")  # or on the next line
 PARTY_STATE = re.compile(r"[RDI]-(?!DAY\b)[A-Z][A-Za-z.]*")  # 'R-TEXAS', 'D-N.Y.' after a US lawmaker's name
+OUTLET_POSSESSIVE = re.compile(r"(?P<outlet>[A-Z][\w.&-]*)['’][sS][ \u00a0](?P<person>[A-Z][A-Z.'’ -]*)")  # "ABC's JEFF ZELENY"
 NAME_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 COLON_LABELS = {"note", "correction", "update", "updated", "photo", "photos", "video", "watch", "read more",
                 "related", "editor s note", "analysis", "opinion", "exclusive", "breaking", "source", "sources",
@@ -160,6 +161,7 @@ class Found:
     cue_text: str | None = None
     cue_category: str | None = None
     clause_head: Token | None = None  # the head of the reported clause, when the content is one
+    keeps_reports: bool = False  # a journalist's transcript turn ('MARTIN: …'): reports inside it stay attributions
 
 
 class QuoteIndex:
@@ -218,7 +220,7 @@ class DocumentExtractor:
         colons = self._colon_attributions(found)
         if colons:
             found = [f for f in found if not any(c.content_start <= f.content_start and f.content_end <= c.content_end
-                                                 for c in colons)]
+                                                 for c in colons if not c.keeps_reports)]
             found.extend(colons)
         found.extend(self._colon_blocks(found))
         found.extend(self._headline_attributions(found))
@@ -1286,6 +1288,11 @@ class DocumentExtractor:
         for match in _SPEAKER_COLON.finditer(self.text):
             name, label, role = match.group("name"), fold_label(match.group("name")), match.group("role")
             capitals = name.isupper()
+            possessive = OUTLET_POSSESSIVE.fullmatch(name)
+            if possessive is not None:
+                if len(possessive.group("person").split()) < 2:
+                    continue  # "TRUMP’s LIBERTARIAN:", "CANDIDATE'S POSITION:": headings
+                capitals = True  # "ABC's JEFF ZELENY:", a reporter's item in a newsletter
             if label in COLON_LABELS or label.split()[:1] in ([w] for w in COLON_IMPERATIVES):
                 continue
             if role is not None and not (capitals and self._transcript_label(name, role)):
@@ -1295,7 +1302,7 @@ class DocumentExtractor:
             if content == "next" and (role is None and fold(name) not in labelled
                                       or following is not None and following.group("name").isupper()):
                 continue  # a heading ('THE NOTE:') over a paragraph; a label alone on its line, then another label
-            named = role is not None or (
+            named = role is not None or possessive is not None or (
                 self._capitals_label_names(name, match.start("name"), labelled) if capitals else
                 self._names_someone(match.start("name"), match.end("name")) or label.split()[-1] in self._source_nouns)
             named = named or (match.group("inverted") is not None and all(w[:1].isupper() for w in name.split()))
@@ -1312,13 +1319,18 @@ class DocumentExtractor:
             span = self.doc.char_span(match.start("name"), match.end("name"), alignment_mode="expand")
             if span is None:
                 continue
-            if capitals:
+            if possessive is not None:
+                speaker = self._transcript_speaker(possessive.group("person"), role, match.start("name"), labelled)
+                speaker = replace(speaker, role="media") if speaker.role == "unknown" else speaker
+                self.context.add_mention(match.start("name"), speaker)
+            elif capitals:
                 speaker = self._transcript_speaker(name, role, match.start("name"), labelled)
                 self.context.add_mention(match.start("name"), speaker)
             else:
                 speaker = self.resolver.resolve(span)
             added.append(Found("direct", start, end, None, span, speaker, span.sent,
-                               cue_lemma=":", cue_text=":", cue_category="neutral"))
+                               cue_lemma=":", cue_text=":", cue_category="neutral",
+                               keeps_reports=capitals and speaker.role == "media"))  # a host's, like narration
         return added
 
     def _capitals_label_names(self, name: str, position: int, labelled: dict[str, list[tuple[int, Speaker]]]) -> bool:
