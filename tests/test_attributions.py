@@ -306,6 +306,14 @@ def test_reports_inside_a_transcript_turn_are_attributions_too():
     ]
 
 
+def test_a_person_named_in_capitals_is_written_as_a_name():
+    # a transcript label the parser reads as a person's name: a pronoun's speaker, title dropped, not in capitals
+    frame = extract("(SOUNDBITE OF ARCHIVED BROADCAST)",
+                    "PRESIDENT BARACK OBAMA: This is not a classic army in which we defeat them on a battlefield.",
+                    "Later that day he said the strikes would go on for as long as it takes.")
+    assert triples(frame)[-1] == ("indirect", "Barack Obama", "the strikes would go on for as long as it takes")
+
+
 def test_a_newsletter_item_signed_by_an_outlets_reporter():
     frame = extract("Good morning from the convention in Tampa.",
                     "ABC's JEFF ZELENY: Former Vice President Dick Cheney will be a guest at the dinner on Thursday.",

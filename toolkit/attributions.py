@@ -27,7 +27,8 @@ from .paths import data_path
 from .quotes import Quote, find_quotes
 from .registry import fold
 from .speakers import (ActorIndex, ArticleContext, GroupMap, Speaker, SpeakerResolver, SpeakerWords,
-                       default_group_map, default_speaker_words, document_text, given_name_gender, leading_titles)
+                       default_group_map, default_speaker_words, document_text, given_name_gender, leading_titles,
+                       ordinary_case)
 
 ATTRIBUTION_COLUMNS = [
     "article_id", "outlet", "attribution_index", "paragraph_index", "sentence_index", "kind", "cue", "cue_text",
@@ -1369,7 +1370,7 @@ class DocumentExtractor:
         BYLINE' or 'Mara Liasson'), or the person the label names, with the role it gives ('HOST': media)."""
         words = name.split()
         titles, words = words[:leading_titles(words, keep=1)], words[leading_titles(words, keep=1):]
-        written = self._ordinary_case(" ".join(words))
+        written = ordinary_case(" ".join(words), self.text)
         registered = self.index.forms.get(fold(written))
         if registered is not None:
             return self.index.actors[registered]
@@ -1379,7 +1380,7 @@ class DocumentExtractor:
                      or Speaker(written, "person"))
             if found.name.isupper():  # the full label as the parser saw it: 'PRESIDENT BARACK OBAMA'
                 parts = found.name.split()
-                found = replace(found, name=self._ordinary_case(" ".join(parts[leading_titles(parts):])))
+                found = replace(found, name=ordinary_case(" ".join(parts[leading_titles(parts):]), self.text))
             return found
         role_words = [*titles, *(role or "").split()]
         lawmaker = role is not None and PARTY_STATE.fullmatch(role) is not None
@@ -1393,14 +1394,6 @@ class DocumentExtractor:
             labelled.setdefault(fold(surname), []).append((position, speaker))
         self.context.people[written] = speaker
         return speaker
-
-    def _ordinary_case(self, name: str) -> str:
-        """How the article writes a name given in capitals ('LIASSON' -> 'Liasson', 'SARAH MCCAMMON' -> 'Sarah
-        McCammon'), else each word capitalised."""
-        for match in re.finditer(rf"\b{re.escape(name)}\b", self.text, flags=re.IGNORECASE):
-            if not match.group().isupper() and all(w[:1].isupper() for w in match.group().split()):
-                return match.group()
-        return " ".join(w[:1] + w[1:].lower() for w in name.split())
 
     def _headline_attributions(self, found: list[Found]) -> list[Found]:
         """'Donald Trump Tweets A Wildly Inaccurate Graphic …', 'Salma Hayek Described Her Experience …', 'Clinton

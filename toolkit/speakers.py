@@ -232,8 +232,7 @@ class ArticleContext:
         for ent in doc.ents:
             if not is_person_entity(ent) or any(t.i in covered for t in ent):
                 continue
-            name_span = person_name(ent)
-            name = span_name(name_span)
+            name = written_name(person_name(ent))
             if len(name.split()) >= 2 and name not in context.people:
                 context.people[name] = describe_person(ent.root, name, words)
             person = context.people.get(name) or context.full_name_for(name, before=ent.start_char)
@@ -349,7 +348,7 @@ def person_name(span: Span) -> Span:
                          or doc[start - 1].text == "-" and start > 1 and not doc[start - 2].whitespace_):
         start -= 1
     while start < end - 1 and (doc[start].is_punct or fold(doc[start].text) in HONORIFICS | DETERMINERS
-                               or doc[start].is_title and fold(doc[start].text) in _TITLE_WORDS):
+                               or (doc[start].is_title or doc[start].is_upper) and fold(doc[start].text) in _TITLE_WORDS):
         start += 1
     while end - 1 > start and (doc[end - 1].is_punct or doc[end - 1].tag_ == "POS"):
         end -= 1
@@ -371,6 +370,24 @@ def leading_titles(words: list[str], keep: int = 2) -> int:
     while len(words) - count > keep and fold(words[count]) in _TITLE_WORDS | HONORIFICS:
         count += 1
     return count
+
+
+def ordinary_case(name: str, text: str) -> str:
+    """How ``text`` writes a name given in capitals ('LIASSON' -> 'Liasson', 'SARAH MCCAMMON' -> 'Sarah McCammon'),
+    else each word capitalised."""
+    for match in re.finditer(rf"\b{re.escape(name)}\b", text, flags=re.IGNORECASE):
+        if not match.group().isupper() and all(w[:1].isupper() for w in match.group().split()):
+            return match.group()
+    return " ".join(w[:1] + w[1:].lower() for w in name.split())
+
+
+def written_name(span: Span) -> str:
+    """A person's name as text (:func:`span_name`); a name of two or more words in capitals, as in a transcript's
+    label ('JIM ACOSTA'), is given as the article writes it elsewhere, else capitalised ('Jim Acosta')."""
+    name = span_name(span)
+    if name.isupper() and len(name.split()) >= 2:
+        return ordinary_case(name, span.doc.text)
+    return name
 
 
 def span_name(span: Span) -> str:
@@ -635,7 +652,7 @@ class SpeakerResolver:
                 return None
             ents = [doc[phrase.root.i:phrase.root.i + 1]]
         ent = next((e for e in ents if e.start <= phrase.root.i < e.end), ents[-1])
-        name = span_name(person_name(ent))
+        name = written_name(person_name(ent))
         if not name:
             return None
         if len(name.split()) == 1:
