@@ -6,7 +6,8 @@
 Selects the articles with at least ``--min-labels`` lines that open with a label in capitals and a colon
 ("RACHEL MARTIN, HOST:", "LIASSON:"; about 400 of the 37,554), cleans them as ``analyze`` does and extracts their
 attributions. Prints how many attributions there are, how many come from a speaker label (cue ":"), how those
-are spread over the groups, and how many speakers are still written in capitals (an unresolved label). No gold
+are spread over the groups, and how many speakers are still written in capitals (an unresolved label), among
+the label rows and among all rows (names of four letters or more, so that acronyms such as NATO do not count). No gold
 exists for these articles: read the rows (``--csv``) to judge them. To compare two versions of the toolkit, run
 the script once with each on the path.
 """
@@ -51,6 +52,12 @@ def summary(attributions: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values(["from_labels", "all"], ascending=False)
 
 
+def in_capitals(attributions: pd.DataFrame, longer_than: int = 0) -> int:
+    """How many rows name their speaker in capitals (an unresolved label), of more than ``longer_than`` characters."""
+    speakers = attributions["speaker"].fillna("")
+    return int((speakers.str.isupper() & (speakers.str.len() > longer_than)).sum())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -68,9 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         articles = toolkit.load_corpus(sample, progress=False)
     attributions = extract_attributions(articles, progress=False)
     labelled = attributions[attributions["cue"] == ":"]
-    capitals = labelled["speaker"].fillna("").str.isupper().sum()
     print(f"{len(articles)} articles ({(articles['status'] == 'ok').sum()} ok), {len(attributions)} attributions, "
-          f"{len(labelled)} from speaker labels, {capitals} of them with a speaker still in capitals")
+          f"{len(labelled)} from speaker labels; speakers still in capitals: {in_capitals(labelled)} of those, "
+          f"{in_capitals(attributions, longer_than=3)} of all attributions counting only names of four letters or "
+          "more (not 'NATO')")
     print(summary(attributions).to_string())
     if args.csv:
         attributions.to_csv(args.csv, index=False)

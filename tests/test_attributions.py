@@ -281,15 +281,17 @@ def test_transcript_labels_edge_cases():
         "JANE SMITH, R-OHIO: We should not reward Moscow with a summit while the shelling goes on.",
         "SEN. WREN, D-N.Y.: The sanctions have to stay until the shelling stops, whatever is agreed.",
         "SMITH: And the vote on the sanctions bill comes when the Senate is back next week.",
+        "WREN: Not before the ceasefire line is agreed, and the shelling has stopped for good.",
     )
     assert list(zip(frame.speaker, frame.group, frame.content.str[:16])) == [
         # a colon inside the next paragraph does not cancel the label above it
         ("John Smith", "media", "Here is the plan"),
         ("Jane Smith", "US officials", "We should not re"),
-        # a title and a surname: the title is not a first name
-        ("Wren", "unknown", "The sanctions ha"),
+        # a title and a surname: the title is not a first name, the party and state still count
+        ("Wren", "US officials", "The sanctions ha"),
         # a surname label is the person labelled last before it
         ("Jane Smith", "US officials", "And the vote on "),
+        ("Wren", "US officials", "Not before the c"),
     ]
 
 
@@ -314,13 +316,29 @@ def test_a_person_named_in_capitals_is_written_as_a_name():
     assert triples(frame)[-1] == ("indirect", "Barack Obama", "the strikes would go on for as long as it takes")
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a title word that is also a given name stays in the name, in capitals or not
+        ("Marine Le Pen said the summit was a humiliation for Europe.", "Marine Le Pen"),
+        ("MARINE LE PEN, FRENCH LAWMAKER: The summit is a humiliation for Europe and for France.",
+         "Marine Le Pen"),
+        # a real title is dropped
+        ("Retired Gen. Carl Dunmore said the ceasefire line would not hold.", "Carl Dunmore"),
+    ],
+)
+def test_titles_and_given_names(text, expected):
+    assert list(extract(text).speaker) == [expected]
+
+
 def test_a_newsletter_item_signed_by_an_outlets_reporter():
     frame = extract("Good morning from the convention in Tampa.",
                     "ABC's JEFF ZELENY: Former Vice President Dick Cheney will be a guest at the dinner on Thursday.",
                     "ABC’S MARY HOLT: The delegates from Ohio were the loudest in the hall when the vote was called.",
                     # negative: an outlet's possessive before one word in capitals is a heading
                     "TRUMP’s LIBERTARIAN: Mick Mulvaney is sworn in as director of the budget office on Friday.",
-                    "CANDIDATE'S POSITION: The senator wants the sanctions to stay until the shelling stops.")
+                    "CANDIDATE'S POSITION: The senator wants the sanctions to stay until the shelling stops.",
+                    "CLINTON'S BIG DAY: The former secretary of state spoke to the delegates for an hour.")
     assert list(zip(frame.speaker, frame.group)) == [("Jeff Zeleny", "media"), ("Mary Holt", "media")]
 
 

@@ -1291,8 +1291,9 @@ class DocumentExtractor:
             capitals = name.isupper()
             possessive = OUTLET_POSSESSIVE.fullmatch(name)
             if possessive is not None:
-                if len(possessive.group("person").split()) < 2:
-                    continue  # "TRUMP’s LIBERTARIAN:", "CANDIDATE'S POSITION:": headings
+                person = possessive.group("person").split()
+                if len(person) < 2 or not (len(possessive.group("outlet")) <= 4 or given_name_gender(person[0])):
+                    continue  # "TRUMP’s LIBERTARIAN:", "CANDIDATE'S POSITION:", "CLINTON'S BIG DAY:": headings
                 capitals = True  # "ABC's JEFF ZELENY:", a reporter's item in a newsletter
             if label in COLON_LABELS or label.split()[:1] in ([w] for w in COLON_IMPERATIVES):
                 continue
@@ -1374,25 +1375,28 @@ class DocumentExtractor:
         registered = self.index.forms.get(fold(written))
         if registered is not None:
             return self.index.actors[registered]
-        if len(words) == 1:
-            found = (_labelled_before(labelled, fold(written), position)
-                     or self.context.full_name_for(written, before=position) or self.index.by_surname(written, self.context, position) or self.context.full_name_for(written)
-                     or Speaker(written, "person"))
-            if found.name.isupper():  # the full label as the parser saw it: 'PRESIDENT BARACK OBAMA'
-                parts = found.name.split()
-                found = replace(found, name=ordinary_case(" ".join(parts[leading_titles(parts):]), self.text))
-            return found
+        known = None
+        if len(words) == 1:  # 'LIASSON', or 'SEN. WREN, D-N.Y.'
+            known = (_labelled_before(labelled, fold(written), position)
+                     or self.context.full_name_for(written, before=position) or self.index.by_surname(written, self.context, position)
+                     or self.context.full_name_for(written))
+            if known is not None and known.name.isupper():  # the full label as the parser saw it
+                parts = known.name.split()
+                known = replace(known, name=ordinary_case(" ".join(parts[leading_titles(parts):]), self.text))
+            if role is None or known is not None and known.registered:
+                return known or Speaker(written, "person")
+        known = known or self.context.people.get(written)
         role_words = [*titles, *(role or "").split()]
         lawmaker = role is not None and PARTY_STATE.fullmatch(role) is not None
-        known = self.context.people.get(written)
-        speaker = Speaker(written, "person",
+        speaker = Speaker(known.name if known else written, "person",
                           self.words.country_in(role_words) or ("US" if lawmaker else None) or (known and known.country),
                           self.words.label_role_in(role_words) or self.words.role_in(role_words)
-                          or ("official" if lawmaker else None) or (known.role if known else "unknown"))
+                          or ("official" if lawmaker else None) or (known.role if known else "unknown"),
+                          known.registered if known else False, known.gender if known else None)
         surname = next((w for w in reversed(words) if fold(w) not in NAME_SUFFIXES), words[-1])
         if all(speaker != other for _, other in labelled.get(fold(surname), [])):
             labelled.setdefault(fold(surname), []).append((position, speaker))
-        self.context.people[written] = speaker
+        self.context.people[speaker.name] = speaker
         return speaker
 
     def _headline_attributions(self, found: list[Found]) -> list[Found]:

@@ -348,7 +348,7 @@ def person_name(span: Span) -> Span:
                          or doc[start - 1].text == "-" and start > 1 and not doc[start - 2].whitespace_):
         start -= 1
     while start < end - 1 and (doc[start].is_punct or fold(doc[start].text) in HONORIFICS | DETERMINERS
-                               or (doc[start].is_title or doc[start].is_upper) and fold(doc[start].text) in _TITLE_WORDS):
+                               or (doc[start].is_title or doc[start].is_upper) and _is_title(doc[start].text)):
         start += 1
     while end - 1 > start and (doc[end - 1].is_punct or doc[end - 1].tag_ == "POS"):
         end -= 1
@@ -367,18 +367,31 @@ _TITLE_WORDS = {"retired", "rear", "vice", "admiral", "general", "gen", "colonel
 def leading_titles(words: list[str], keep: int = 2) -> int:
     """How many of a name's first words are titles ('SEN. TED CRUZ': 1), leaving at least ``keep`` words."""
     count = 0
-    while len(words) - count > keep and fold(words[count]) in _TITLE_WORDS | HONORIFICS:
+    while len(words) - count > keep and (_is_title(words[count]) or fold(words[count]) in HONORIFICS):
         count += 1
     return count
 
 
+def _is_title(word: str) -> bool:
+    """'Gen.', 'SENATOR', 'Retired': a title before a name, unless it is also a given name ('Marine Le Pen')."""
+    return fold(word) in _TITLE_WORDS and fold(word) not in _given_names()
+
+
 def ordinary_case(name: str, text: str) -> str:
-    """How ``text`` writes a name given in capitals ('LIASSON' -> 'Liasson', 'SARAH MCCAMMON' -> 'Sarah McCammon'),
-    else each word capitalised."""
+    """How ``text`` writes a name given in capitals ('LIASSON' -> 'Liasson', 'SARAH MCCAMMON' -> 'Sarah McCammon',
+    'URSULA VON DER LEYEN' -> 'Ursula von der Leyen'), else each run of letters capitalised ('H.R. Mcmaster',
+    "Beto O'Rourke"), short words without a vowel kept in capitals ('DJ')."""
     for match in re.finditer(rf"\b{re.escape(name)}\b", text, flags=re.IGNORECASE):
-        if not match.group().isupper() and all(w[:1].isupper() for w in match.group().split()):
+        if not match.group().isupper() and match.group()[:1].isupper():
             return match.group()
-    return " ".join(w[:1] + w[1:].lower() for w in name.split())
+    return re.sub(r"[^\W\d_]+", _capitalised, name)
+
+
+def _capitalised(match: re.Match) -> str:
+    letters = match.group()
+    if len(letters) <= 3 and not re.search(r"[AEIOUYaeiouy]", letters):
+        return letters
+    return letters[:1] + letters[1:].lower()
 
 
 def written_name(span: Span) -> str:
