@@ -1335,7 +1335,8 @@ class DocumentExtractor:
                                keeps_reports=capitals and speaker.role == "media"))  # a host's, like narration
         return added
 
-    def _capitals_label_names(self, name: str, position: int, labelled: dict[str, list[tuple[int, Speaker]]]) -> bool:
+    def _capitals_label_names(self, name: str, position: int, labelled: dict[str, list[tuple[int, Speaker]]]
+                              ) -> bool:
         """Whether a label in capitals without a role names someone: the surname of a transcript's labelled
         speaker or of a registered person, or a name the article also writes in ordinary case."""
         return fold(name) in labelled or fold(name) in self.index.surnames or self._capitals_name(name, position)
@@ -1363,7 +1364,6 @@ class DocumentExtractor:
         first = words[leading_titles(words, keep=1)]
         return self.words.role_in(role_words) is not None and given_name_gender(first) is not None  # not 'STOCKS FALL'
 
-
     def _transcript_speaker(self, name: str, role: str | None, position: int,
                             labelled: dict[str, list[tuple[int, Speaker]]]) -> Speaker:
         """The speaker a transcript label in capitals names: a registered actor ('PRESIDENT DONALD TRUMP'), the
@@ -1378,8 +1378,8 @@ class DocumentExtractor:
         known = None
         if len(words) == 1:  # 'LIASSON', or 'SEN. WREN, D-N.Y.'
             known = (_labelled_before(labelled, fold(written), position)
-                     or self.context.full_name_for(written, before=position) or self.index.by_surname(written, self.context, position)
-                     or self.context.full_name_for(written))
+                     or self.context.full_name_for(written, before=position)
+                     or self.index.by_surname(written, self.context, position) or self.context.full_name_for(written))
             if known is not None and known.name.isupper():  # the full label as the parser saw it
                 parts = known.name.split()
                 known = replace(known, name=ordinary_case(" ".join(parts[leading_titles(parts):]), self.text))
