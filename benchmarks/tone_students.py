@@ -1,12 +1,13 @@
 """Score candidate accurate-tier networks (students of a distillation run) on NewsMTSC devtest_mt, and time them.
 
     python benchmarks/tone_students.py MODEL.safetensors [MODEL.safetensors ...] [--data ../shared/data]
-        [--agreement-with-teacher WORK]
+        [--split devtest_mt] [--agreement-with-teacher WORK]
 
 Each file is a network saved by ``train-tone accurate --out DIR``. It is scored in full precision and with the
 8-bit dynamic quantisation the toolkit uses at run time: macro-F1 with a 95% bootstrap interval, accuracy and
 per-class F1 (as ``evaluate newsmtsc`` does for the shipped model), and mentions scored per second on this
-machine. ``--agreement-with-teacher WORK`` also reports how often each network picks the label of the teacher
+machine. ``--split`` scores another held-out file of the NewsMTSC folder, such as ``devtest_dev`` of a folder
+written by ``benchmarks/tone_dev_split.py``. ``--agreement-with-teacher WORK`` also reports how often each network picks the label of the teacher
 that ``train-tone accurate`` left in ``WORK`` (slow: the teacher scores about 20 mentions a second).
 """
 
@@ -44,12 +45,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("models", nargs="+", help="network files (safetensors) saved by train-tone accurate")
     parser.add_argument("--data", help="folder holding newsmtsc/ (default: ../shared/data)")
+    parser.add_argument("--split", default="devtest_mt", help="held-out NewsMTSC file, without .jsonl (default: devtest_mt)")
     parser.add_argument("--agreement-with-teacher", metavar="WORK", help="work folder of a train-tone accurate run")
     args = parser.parse_args()
     torch.set_num_threads(2)
-    test = load_newsmtsc(newsmtsc_dir(args.data) / "devtest_mt.jsonl")
+    split = newsmtsc_dir(args.data) / f"{args.split}.jsonl"
+    if not split.exists():
+        parser.error(f"{split} does not exist")
+    test = load_newsmtsc(split)
     teacher = teacher_labels(Path(args.agreement_with_teacher), test) if args.agreement_with_teacher else None
-    print(f"devtest_mt ({len(test)} mentions)")
+    print(f"{args.split} ({len(test)} mentions)")
     for path in args.models:
         for quantize in (False, True):
             probabilities, speed = probabilities_and_speed(AccurateToneModel.load(path, quantize=quantize), test)

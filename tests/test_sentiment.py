@@ -250,6 +250,31 @@ NEWSMTSC_STYLE = [  # (sentence, mention, label), written for these tests in New
 ]
 
 
+def test_a_dev_split_holds_out_whole_articles_of_train(tmp_path):
+    """write_dev_split copies each line of train to exactly one side, keeps every article on one side, and the
+    held-out file is a split that training keeps out of the transfer mentions."""
+    from toolkit.tone_training import DEV_SPLIT, held_out_paths, load_newsmtsc, write_dev_split
+
+    source = tmp_path / "shared" / "newsmtsc"
+    source.mkdir(parents=True)
+    lines = [_newsmtsc_line(number, *row).replace(f'"s{number}"', f'"allsides_{number // 2}_7_{number}"')
+             for number, row in enumerate(NEWSMTSC_STYLE)]  # two sentences per article
+    (source / "train.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    folder = write_dev_split(tmp_path / "shared", tmp_path / "dev", fraction=0.4, seed=3)
+    kept = (folder / "train.jsonl").read_text(encoding="utf-8").splitlines()
+    held = (folder / f"{DEV_SPLIT}.jsonl").read_text(encoding="utf-8").splitlines()
+    assert sorted(kept + held) == sorted(lines) and kept and held
+    articles = lambda rows: {json.loads(row)["primary_gid"].rsplit("_", 1)[0] for row in rows}
+    assert not articles(kept) & articles(held) and len(articles(held)) == 3  # 40% of 6 articles, rounded up
+    assert [path.name for path in held_out_paths(folder)] == [f"{DEV_SPLIT}.jsonl"]
+    assert len(load_newsmtsc(folder / "train.jsonl")) == len(kept)
+    assert write_dev_split(tmp_path / "shared", tmp_path / "again", fraction=0.4, seed=3).joinpath(
+        "train.jsonl").read_text(encoding="utf-8") == "\n".join(kept) + "\n"  # the same draw again
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        write_dev_split(tmp_path / "shared", tmp_path / "bad", fraction=1.0)
+
+
 def test_evaluation_scores_every_held_out_split(tmp_path):
     """Every ``devtest_*.jsonl`` beside ``devtest_mt.jsonl`` is scored too (devtest_mt first, the rest in name
     order), each with its own count of mentions; speed is timed on devtest_mt."""

@@ -252,6 +252,40 @@ def held_out_splits(source: Path) -> dict[str, pd.DataFrame]:
     return splits
 
 
+DEV_SPLIT = "devtest_dev"  # the held-out part of NewsMTSC train that write_dev_split sets aside
+
+
+def article_of(sentence_id: str) -> str:
+    """The article a NewsMTSC sentence comes from, as far as its id tells: 'allsides_1000_401_25_…' ->
+    'allsides_1000_401'."""
+    return "_".join(str(sentence_id).split("_")[:3])
+
+
+def write_dev_split(data_dir: str | Path | None, out: str | Path, *, fraction: float = 0.2, seed: int = 7) -> Path:
+    """Write a NewsMTSC folder for choosing an accurate-tier recipe without looking at devtest_mt, and return it
+    (``OUT/newsmtsc``): ``train.jsonl`` is NewsMTSC train without a held-out ``fraction`` of its articles (whole
+    articles, drawn with ``seed``), ``devtest_dev.jsonl`` holds those. ``train-tone accurate --data OUT`` then
+    trains on the rest, with a teacher of its own and no transfer mention from a held-out sentence, and
+    ``benchmarks/tone_students.py MODEL --data OUT --split devtest_dev`` scores the result. The lines are copied
+    as they are."""
+    from sklearn.model_selection import GroupShuffleSplit
+
+    if not 0 < fraction < 1:
+        raise ValueError(f"the held-out fraction must lie between 0 and 1, not {fraction}")
+    source = newsmtsc_dir(data_dir) / "train.jsonl"
+    lines = [line for line in source.read_text(encoding="utf-8").splitlines() if line.strip()]
+    articles = [article_of(json.loads(line)["primary_gid"]) for line in lines]
+    if len(set(articles)) < 2:
+        raise ValueError(f"{source} holds fewer than two articles: nothing to hold out")
+    kept, held_out = next(GroupShuffleSplit(n_splits=1, test_size=fraction, random_state=seed)
+                          .split(lines, groups=articles))
+    folder = Path(out) / "newsmtsc"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, rows in (("train", kept), (DEV_SPLIT, held_out)):
+        (folder / f"{name}.jsonl").write_text("".join(lines[i] + "\n" for i in sorted(rows)), encoding="utf-8")
+    return folder
+
+
 def seen_in_training(tier: str, splits: list[str]) -> list[str]:
     """A warning for each split that the shipped tier's card does not list among the held-out splits kept out of
     its transfer mentions (no warning for a tier whose card has no such list: it learned from NewsMTSC train
