@@ -1,4 +1,4 @@
-"""Score candidate accurate-tier networks (students of a distillation run) on NewsMTSC devtest_mt, and time them.
+"""Score candidate accurate-tier networks (students of a distillation run) on a held-out NewsMTSC split, and time them.
 
     python benchmarks/tone_students.py MODEL.safetensors [MODEL.safetensors ...] [--data ../shared/data]
         [--split devtest_mt] [--agreement-with-teacher WORK]
@@ -6,9 +6,10 @@
 Each file is a network saved by ``train-tone accurate --out DIR``. It is scored in full precision and with the
 8-bit dynamic quantisation the toolkit uses at run time: macro-F1 with a 95% bootstrap interval, accuracy and
 per-class F1 (as ``evaluate newsmtsc`` does for the shipped model), and mentions scored per second on this
-machine. ``--split`` scores another held-out file of the NewsMTSC folder, such as ``devtest_dev`` of a folder
-written by ``benchmarks/tone_dev_split.py``. ``--agreement-with-teacher WORK`` also reports how often each network picks the label of the teacher
-that ``train-tone accurate`` left in ``WORK`` (slow: the teacher scores about 20 mentions a second).
+machine, on devtest_mt or (``--split``) another held-out file of the NewsMTSC folder, such as ``devtest_dev`` of a
+folder written by ``benchmarks/tone_dev_split.py``. ``--agreement-with-teacher WORK`` also reports how often each
+network picks the label of the teacher that ``train-tone accurate`` left in ``WORK`` (slow: the teacher scores
+about 20 mentions a second).
 """
 
 from __future__ import annotations
