@@ -1321,12 +1321,11 @@ class DocumentExtractor:
             span = self.doc.char_span(match.start("name"), match.end("name"), alignment_mode="expand")
             if span is None:
                 continue
-            if possessive is not None:
-                speaker = self._transcript_speaker(possessive.group("person"), role, match.start("name"), labelled)
-                speaker = replace(speaker, role="media") if speaker.role == "unknown" else speaker
-                self.context.add_mention(match.start("name"), speaker)
-            elif capitals:
-                speaker = self._transcript_speaker(name, role, match.start("name"), labelled)
+            if capitals:  # a possessive's reporter ('ABC's JEFF ZELENY') is of the media
+                speaker = self._transcript_speaker(possessive.group("person") if possessive else name, role,
+                                                   match.start("name"), labelled)
+                if possessive is not None and speaker.role == "unknown":
+                    speaker = replace(speaker, role="media")
                 self.context.add_mention(match.start("name"), speaker)
             else:
                 speaker = self.resolver.resolve(span)
@@ -1380,9 +1379,6 @@ class DocumentExtractor:
             known = (_labelled_before(labelled, fold(written), position)
                      or self.context.full_name_for(written, before=position)
                      or self.index.by_surname(written, self.context, position) or self.context.full_name_for(written))
-            if known is not None and known.name.isupper():  # the full label as the parser saw it
-                parts = known.name.split()
-                known = replace(known, name=ordinary_case(" ".join(parts[leading_titles(parts):]), self.text))
             if role is None or known is not None and known.registered:
                 return known or Speaker(written, "person")
         known = known or self.context.people.get(written)
