@@ -3,8 +3,8 @@
     python benchmarks/tone_students.py MODEL.safetensors [MODEL.safetensors ...] [--data ../shared/data]
         [--split devtest_mt] [--agreement-with-teacher WORK]
 
-Each file is a network saved by ``train-tone accurate --out DIR``. It is scored in full precision and with the
-8-bit dynamic quantisation the toolkit uses at run time: macro-F1 with a 95% bootstrap interval, accuracy and
+Each file is a network saved by ``train-tone accurate --out DIR``. It is scored in each precision the toolkit can
+run it in (full, bfloat16, and the 8-bit dynamic quantisation): macro-F1 with a 95% bootstrap interval, accuracy and
 per-class F1 (as ``evaluate newsmtsc`` does for the shipped model), and mentions scored per second on this
 machine, on devtest_mt or (``--split``) another held-out file of the NewsMTSC folder, such as ``devtest_dev`` of a
 folder written by ``benchmarks/tone_dev_split.py``. ``--agreement-with-teacher WORK`` also reports how often each
@@ -57,12 +57,12 @@ def main() -> None:
     teacher = teacher_labels(Path(args.agreement_with_teacher), test) if args.agreement_with_teacher else None
     print(f"{args.split} ({len(test)} mentions)")
     for path in args.models:
-        for quantize in (False, True):
-            probabilities, speed = probabilities_and_speed(AccurateToneModel.load(path, quantize=quantize), test)
+        for precision in ("float32", "bfloat16", "int8"):
+            probabilities, speed = probabilities_and_speed(AccurateToneModel.load(path, precision=precision), test)
             predicted = np.array(LABELS, dtype=object)[probabilities.argmax(axis=1)]
             table = scores(test["label"], predicted, test["sentence_id"]).set_index("metric")
             macro = table.loc["macro_f1"]
-            line = (f"{path} {'int8' if quantize else 'fp32'}: macro-F1 {macro.value:.3f} [{macro.low:.3f}, "
+            line = (f"{path} {precision}: macro-F1 {macro.value:.3f} [{macro.low:.3f}, "
                     f"{macro.high:.3f}], accuracy {table.loc['accuracy', 'value']:.3f}, F1 neg/neu/pos "
                     + "/".join(f"{table.loc[f'f1_{label}', 'value']:.3f}" for label in LABELS)
                     + f", {speed:.0f} mentions/s")

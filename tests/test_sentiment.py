@@ -299,6 +299,21 @@ def test_evaluation_scores_every_held_out_split(tmp_path):
     assert "fast on devtest_rw (3 mentions)" in report and "caveats" not in report
 
 
+@pytest.mark.skipif(not HAS_ACCURATE, reason="accurate extra not installed")
+def test_evaluation_says_which_precision_the_accurate_tier_ran_in(tmp_path):
+    from toolkit.tone_training import evaluate_tone
+
+    folder = tmp_path / "newsmtsc"
+    folder.mkdir()
+    lines = [_newsmtsc_line(number, *row) for number, row in enumerate(NEWSMTSC_STYLE)]
+    (folder / "train.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "devtest_mt.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tables, report = evaluate_tone(("accurate", "fast"), data_dir=tmp_path, folds=1, precision="bfloat16",
+                                   log=lambda _: None)
+    assert tables["speed"][["tier", "precision"]].values.tolist() == [["accurate", "bfloat16"], ["fast", ""]]
+    assert "(on devtest_mt, bfloat16)" in report
+
+
 def test_evaluation_needs_a_usable_held_out_split(tmp_path):
     from toolkit.tone_training import held_out_splits
 
@@ -623,9 +638,57 @@ def test_quantising_keeps_the_first_feed_forward_outputs_in_full_precision():
     for wrong in (-1, 7):
         with pytest.raises(ValueError, match="between 0 and 6"):
             quantize_network(network, wrong)
-    shipped = sentiment._load_shipped("accurate").model.network  # what the toolkit runs
+    shipped = sentiment._load_shipped("accurate", "int8").model.network  # what the toolkit runs in int8
     assert full_precision(shipped) == {f"encoder.encoder.layer.{number}.output.dense"
                                        for number in range(FULL_PRECISION_FFN_OUTPUTS)}
+
+
+@pytest.mark.parametrize("native, expected", [(True, "bfloat16"), (False, "int8")])
+def test_auto_precision_is_bfloat16_only_where_the_cpu_has_it(monkeypatch, native, expected):
+    pytest.importorskip("torch")
+    from toolkit import tone_accurate
+
+    monkeypatch.setattr(tone_accurate, "native_bfloat16", lambda: native)
+    assert tone_accurate.resolve_precision("auto") == expected
+    assert tone_accurate.resolve_precision("float32") == "float32"  # asked for, whatever the CPU
+    with pytest.raises(ValueError, match="unknown precision 'fp16'"):
+        tone_accurate.resolve_precision("fp16")
+
+
+def test_an_unknown_precision_is_refused_before_any_model_loads():
+    with pytest.raises(ValueError, match="unknown precision 'half'; use one of auto, bfloat16, int8, float32"):
+        TargetSentiment(tier="fast", precision="half").predict(pd.DataFrame([marked(*CLEAR_CASES[0][:2])]))
+
+
+@pytest.mark.skipif(not HAS_ACCURATE, reason="accurate extra not installed")
+def test_the_accurate_tier_gives_clear_cases_the_same_labels_in_every_precision():
+    import torch
+
+    frame = pd.DataFrame([marked(text, mention) for text, mention, _ in CLEAR_CASES])
+    expected = [label for _, _, label in CLEAR_CASES]
+    for precision in ("float32", "bfloat16", "int8"):
+        model = TargetSentiment(tier="accurate", precision=precision)
+        assert model._model().precision == precision
+        assert list(model.predict(frame)) == expected, precision
+    network = TargetSentiment(tier="accurate", precision="bfloat16")._model().model.network
+    assert {parameter.dtype for parameter in network.parameters()} == {torch.bfloat16}
+
+
+def test_the_analysis_cache_key_holds_the_precision_the_accurate_tier_runs_in(monkeypatch):
+    from toolkit.engine import _resolved_precision
+
+    assert _resolved_precision({"tone": "fast", "tone_precision": "float32"}) == {"tone": "fast"}  # ignored
+    if not HAS_ACCURATE:
+        with pytest.raises(ToneTierUnavailable):
+            _resolved_precision({"tone": "accurate"})
+        return
+    from toolkit import tone_accurate
+
+    assert _resolved_precision({"tone": "accurate", "tone_precision": "int8"})["tone_precision"] == "int8"
+    monkeypatch.setattr(tone_accurate, "native_bfloat16", lambda: False)
+    assert _resolved_precision({"tone": "accurate"}) == {"tone": "accurate", "tone_precision": "int8"}
+    monkeypatch.setattr(tone_accurate, "native_bfloat16", lambda: True)
+    assert _resolved_precision({"tone": "accurate", "tone_precision": "auto"})["tone_precision"] == "bfloat16"
 
 
 @pytest.mark.skipif(not HAS_ACCURATE, reason="accurate extra not installed")

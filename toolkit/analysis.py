@@ -27,14 +27,17 @@ def analyze_articles(
     progress: bool | None = None,
     tone: str | None = "fast",
     parse: str = "selective",
+    tone_precision: str = "auto",
 ) -> dict[str, pd.DataFrame]:
     """Analyse the ``ok`` articles of a corpus table; returns ``{table name: table}`` (see :data:`ANALYSIS_TABLES`).
 
     ``tone`` is the tone tier (``fast``, ``accurate``, ``lexicon``; see :mod:`toolkit.sentiment`), or None for
-    attributions only. ``parse`` is ``selective`` (default) or ``full`` (see :mod:`toolkit.parsing`).
+    attributions only; ``tone_precision`` is how the accurate tier computes (``auto``, ``bfloat16``, ``int8``,
+    ``float32``; see :class:`toolkit.sentiment.TargetSentiment`). ``parse`` is ``selective`` (default) or
+    ``full`` (see :mod:`toolkit.parsing`).
     """
     attributions = extract_attributions(articles, nlp=nlp, actors=actors, progress=progress, parse=parse)
     if tone is None:
         return {"attributions": attributions}
-    tables = tone_tables(articles, attributions, tier=tone, actors=actors)
+    tables = tone_tables(articles, attributions, tier=tone, actors=actors, precision=tone_precision)
     return {name: tables[name] for name in ANALYSIS_TABLES}

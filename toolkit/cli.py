@@ -17,7 +17,7 @@ from .corpus import corpus_summary
 from .engine import BATCH_SIZE, analyze_corpus
 from .paths import ModelNotInstalled
 from .registry import RegistryError
-from .tone_tiers import TIERS, ToneTierUnavailable, check_tier
+from .tone_tiers import PRECISIONS, TIERS, ToneTierUnavailable, check_tier
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--actors", help="actors registry CSV (default: data/actors.csv)")
     analyze.add_argument("--tone", choices=list(TIERS), default="fast",
                          help="tone tier: fast (default), accurate (needs the accurate extra) or lexicon (VADER)")
+    analyze.add_argument("--tone-precision", choices=list(PRECISIONS), default="auto",
+                         help="how the accurate tier computes: auto (default: bfloat16 on a CPU that has it in "
+                              "hardware, else int8), bfloat16, int8, or float32 (the same labels on every machine, "
+                              "about half as fast)")
     analyze.add_argument("--parse", choices=["selective", "full"], default="selective",
                          help="selective (default): the full spaCy pipeline only over sentences that can hold an "
                               "attribution, and the sentence before each; full: every sentence")
@@ -65,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--data", help="folder holding polnear/, basil/, newsmtsc/ (default: ../shared/data if present)")
     evaluate.add_argument("--split", default="dev", choices=["train", "dev"], help="PolNeAR split")
     evaluate.add_argument("--tier", nargs="+", choices=list(TIERS), default=list(TIERS), help="tone tiers (newsmtsc)")
+    evaluate.add_argument("--tone-precision", choices=list(PRECISIONS), default="auto",
+                          help="how the accurate tier computes (newsmtsc; default: auto, as analyze)")
     evaluate.add_argument("--folds", type=_positive, default=5, help="cross-validation folds on train (newsmtsc)")
     evaluate.add_argument("--out", help="folder for the score tables (DATASET_TABLE.csv) and DATASET_report.txt")
 
@@ -112,7 +118,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if args.dataset == "newsmtsc":
         from .tone_training import evaluate_tone
 
-        tables, report = evaluate_tone(args.tier, data_dir=args.data, folds=args.folds)
+        tables, report = evaluate_tone(args.tier, data_dir=args.data, folds=args.folds,
+                                      precision=args.tone_precision)
     else:
         from .evaluation_runs import run_evaluation
 
@@ -138,7 +145,7 @@ def run_analyze(args: argparse.Namespace) -> int:
             outlet_column=args.outlet_column, url_column=args.url_column, date_column=args.date_column,
             byline_column=args.byline_column, outlets=args.outlets, cleaning_rules=args.cleaning_rules,
         ),
-        actors=args.actors, analysis_options={"tone": args.tone, "parse": args.parse}, formats=[args.format],
+        actors=args.actors, analysis_options={"tone": args.tone, "parse": args.parse, "tone_precision": args.tone_precision}, formats=[args.format],
         batch_size=args.batch_size,
         cache=False if args.no_cache else (args.cache or True), engine=args.engine, workers=args.workers,
         scheduler=args.scheduler, progress=args.progress,

@@ -132,7 +132,7 @@ def analyze_corpus(
     paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     out = Path(out)
     corpus_options = dict(corpus_options or {})
-    analysis_options = dict(analysis_options or {})
+    analysis_options = _resolved_precision(dict(analysis_options or {}))
     actors_table = load_actors(actors)  # a bad registry stops the run before anything is written
     ignored: list[str] = []
     rows = iter_articles(paths, **corpus_options, ignored=ignored)
@@ -593,6 +593,20 @@ def _missing(value) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------- cache
+
+def _resolved_precision(options: dict) -> dict:
+    """The analysis options with the accurate tier's ``auto`` precision replaced by the one this machine uses,
+    so that cached results computed in another precision (on another machine) are not taken for this one's;
+    other tiers ignore the precision, so it is left out of their options (and of their cache key)."""
+    if options.get("tone") != "accurate":
+        return {name: value for name, value in options.items() if name != "tone_precision"}
+    from .tone_tiers import check_tier
+
+    check_tier("accurate")  # says how to install the accurate extra when it is missing
+    from .tone_accurate import resolve_precision
+
+    return {**options, "tone_precision": resolve_precision(options.get("tone_precision", "auto"))}
+
 
 def settings_key(actors: pd.DataFrame, options: dict) -> str:
     """Hash of everything but the article that an analysis result depends on: the toolkit's version, code and

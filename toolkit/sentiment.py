@@ -29,7 +29,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 
 from .paths import data_path
-from .tone_tiers import ACCURATE_EXTRA, TIERS, ToneTierUnavailable, check_tier  # noqa: F401 - re-exported
+from .tone_tiers import (ACCURATE_EXTRA, PRECISIONS, TIERS, ToneTierUnavailable,  # noqa: F401 - re-exported
+                         check_precision, check_tier)
 
 LABELS = ("negative", "neutral", "positive")
 PROBABILITY_COLUMNS = ["p_negative", "p_neutral", "p_positive"]
@@ -75,14 +76,15 @@ class _LexiconModel:
 
 
 class _AccurateModel:
-    """The fine-tuned transformer, quantised to 8-bit integers for speed on CPUs (all but the first feed-forward
-    output projections: ``tone_accurate.FULL_PRECISION_FFN_OUTPUTS``)."""
+    """The fine-tuned transformer, computing in ``precision`` (see :mod:`toolkit.tone_accurate`): by default in
+    bfloat16 where the CPU has it in hardware, else with 8-bit integer linear layers, for speed."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, precision: str = "auto"):
         from .tone_accurate import AccurateToneModel, quiet_transformers
 
         quiet_transformers()
-        self.model = AccurateToneModel.load(path, quantize=True)
+        self.model = AccurateToneModel.load(path, precision=precision)
+        self.precision = self.model.precision
 
     def predict_target_proba(self, texts, starts, ends) -> np.ndarray:
         return self.model.predict_proba(list(texts), list(starts), list(ends))
@@ -92,13 +94,14 @@ class _AccurateModel:
         return self.model.predict_proba(texts, [0] * len(texts), [len(t) for t in texts])
 
 
-@lru_cache(maxsize=4)
-def _load_shipped(tier: str):
-    return _load(tier, None if tier == "lexicon" else model_path(tier))
+@lru_cache(maxsize=8)
+def _load_shipped(tier: str, precision: str):
+    return _load(tier, None if tier == "lexicon" else model_path(tier), precision)
 
 
-def _load(tier: str, path: Path | None):
+def _load(tier: str, path: Path | None, precision: str = "auto"):
     check_tier(tier)
+    check_precision(precision)
     if tier == "lexicon":
         return _LexiconModel()
     if not Path(path).exists():
@@ -107,12 +110,13 @@ def _load(tier: str, path: Path | None):
         from .tone_fast import FastToneModel
 
         return FastToneModel.load(path)
-    return _AccurateModel(Path(path))
+    return _AccurateModel(Path(path), precision)
 
 
-def load_tone_model(tier: str = "fast", path: str | Path | None = None):
-    """The model of a tier (shipped in ``data/models`` unless ``path`` is given), loaded once per process."""
-    return _load_shipped(tier) if path is None else _load(tier, Path(path))
+def load_tone_model(tier: str = "fast", path: str | Path | None = None, precision: str = "auto"):
+    """The model of a tier (shipped in ``data/models`` unless ``path`` is given), loaded once per process;
+    ``precision`` is how the accurate tier computes (:data:`PRECISIONS`; the other tiers ignore it)."""
+    return _load_shipped(tier, precision) if path is None else _load(tier, Path(path), precision)
 
 
 # ---------------------------------------------------------------------------------------------- estimator
@@ -146,17 +150,23 @@ class TargetSentiment(ClassifierMixin, TransformerMixin, BaseEstimator):
         A model file to load instead of the shipped one.
     C
         Inverse regularisation of the fast tier's logistic regressions (used by :meth:`fit`).
+    precision
+        How the accurate tier's shipped or loaded network computes (:data:`PRECISIONS`): ``auto`` picks
+        ``bfloat16`` on a CPU with it in hardware and ``int8`` elsewhere; ``float32`` gives the same labels on
+        every machine, at about half the speed.
     """
 
-    def __init__(self, tier: str = "fast", model_path: str | Path | None = None, C: float = 3.0):
+    def __init__(self, tier: str = "fast", model_path: str | Path | None = None, C: float = 3.0,
+                 precision: str = "auto"):
         self.tier = tier
         self.model_path = model_path
         self.C = C
+        self.precision = precision
 
     def _model(self):
         if hasattr(self, "model_"):
             return self.model_
-        return load_tone_model(self.tier, self.model_path)
+        return load_tone_model(self.tier, self.model_path, self.precision)
 
     def fit(self, X: pd.DataFrame, y) -> "TargetSentiment":
         texts, starts, ends = _columns(X)
@@ -223,11 +233,11 @@ def sentence_labels_of(texts: list[str], labels: list[str]) -> tuple[list[str], 
     return [t for t, _ in agreed], [label for _, label in agreed]
 
 
-def sentence_tone(texts, tier: str = "fast", model=None) -> pd.DataFrame:
+def sentence_tone(texts, tier: str = "fast", model=None, precision: str = "auto") -> pd.DataFrame:
     """Tone of whole sentences or quotations: ``tone``, ``tone_score`` (P(positive) − P(negative)) and the
-    three probabilities, one row per text in order."""
+    three probabilities, one row per text in order (``precision``: see :class:`TargetSentiment`)."""
     texts = ["" if t is None or (isinstance(t, float) and np.isnan(t)) else str(t) for t in texts]
-    model = model or load_tone_model(tier)
+    model = model or load_tone_model(tier, precision=precision)
     probabilities = model.predict_sentence_proba(texts) if texts else np.zeros((0, 3))
     return _tone_frame(probabilities)
 
@@ -354,13 +364,15 @@ def tone_tables(
     actors: pd.DataFrame | str | Path | None = None,
     groups: str | Path | None = None,
     model=None,
+    precision: str = "auto",
 ) -> dict[str, pd.DataFrame]:
     """Tone of the ``ok`` articles of a corpus: returns ``sentences``, ``actor_tone``, ``article_tone`` and
-    ``attributions`` (a copy with ``content_tone`` and ``content_tone_score``)."""
+    ``attributions`` (a copy with ``content_tone`` and ``content_tone_score``). ``precision`` is how the accurate
+    tier computes (see :class:`TargetSentiment`)."""
     from .registry import load_actors
     from .speakers import GroupMap, default_group_map
 
-    model = model or load_tone_model(tier)
+    model = model or load_tone_model(tier, precision=precision)
     lexicon = _LexiconModel()
     actors_table = load_actors(actors)
     matcher = ActorMatcher(actors_table)

