@@ -196,3 +196,24 @@ def test_dask_engine_writes_the_same_bytes_as_the_local_engine(tmp_path):
         assert local[name] == dask[name], name
     with sqlite3.connect(tmp_path / "dask" / ".cache" / "analysis.sqlite") as db:  # the driver cached every article
         assert db.execute("SELECT count(*) FROM results").fetchone()[0] == 36 + 1  # and the table templates
+
+
+def test_analyze_runs_the_accurate_tier_in_the_precision_this_machine_resolves(corpus, tmp_path, monkeypatch):
+    """``--tone-precision auto`` reaches the analysis as the precision it resolves to here (so the cache key holds
+    it); other tiers never see the option."""
+    pytest.importorskip("torch")
+    from toolkit import analysis, tone_accurate
+
+    seen = []
+    real = analysis.analyze_articles
+
+    def spy(articles, **options):
+        seen.append({name: options.get(name) for name in ("tone", "tone_precision")})
+        return real(articles, **{**options, "tone": "fast", "tone_precision": "auto"})  # quick: the fast tier
+
+    monkeypatch.setattr(analysis, "analyze_articles", spy)
+    monkeypatch.setattr(tone_accurate, "native_bfloat16", lambda: False)
+    assert run(corpus / "meridian-wire", tmp_path / "accurate", "--no-cache", "--tone", "accurate") == 0
+    assert run(corpus / "meridian-wire", tmp_path / "fast", "--no-cache", "--tone-precision", "float32") == 0
+    assert seen[0] == {"tone": "accurate", "tone_precision": "int8"}
+    assert seen[-1] == {"tone": "fast", "tone_precision": None}

@@ -655,9 +655,26 @@ def test_auto_precision_is_bfloat16_only_where_the_cpu_has_it(monkeypatch, nativ
         tone_accurate.resolve_precision("fp16")
 
 
-def test_an_unknown_precision_is_refused_before_any_model_loads():
-    with pytest.raises(ValueError, match="unknown precision 'half'; use one of auto, bfloat16, int8, float32"):
-        TargetSentiment(tier="fast", precision="half").predict(pd.DataFrame([marked(*CLEAR_CASES[0][:2])]))
+def test_an_unknown_precision_is_refused_whatever_the_tier(monkeypatch):
+    from toolkit import sentiment
+
+    monkeypatch.setattr(sentiment, "_load", lambda *args: pytest.fail("a model was loaded"))
+    sentiment._load_shipped.cache_clear()
+    for tier in ("fast", "lexicon"):
+        with pytest.raises(ValueError, match="unknown precision 'half'; use one of auto, bfloat16, int8, float32"):
+            TargetSentiment(tier=tier, precision="half").predict(pd.DataFrame([marked(*CLEAR_CASES[0][:2])]))
+    sentiment._load_shipped.cache_clear()
+
+
+def test_tiers_without_a_network_load_one_copy_whatever_the_precision():
+    from toolkit.sentiment import load_tone_model
+
+    assert load_tone_model("fast") is load_tone_model("fast", precision="float32")
+    if HAS_ACCURATE:
+        from toolkit.tone_accurate import resolve_precision
+
+        assert load_tone_model("accurate") is load_tone_model("accurate", precision=resolve_precision("auto"))
+        assert load_tone_model("accurate", precision="int8") is not load_tone_model("accurate", precision="float32")
 
 
 @pytest.mark.skipif(not HAS_ACCURATE, reason="accurate extra not installed")
@@ -674,8 +691,32 @@ def test_the_accurate_tier_gives_clear_cases_the_same_labels_in_every_precision(
     assert {parameter.dtype for parameter in network.parameters()} == {torch.bfloat16}
 
 
+@pytest.mark.skipif(not HAS_ACCURATE, reason="accurate extra not installed")
+def test_a_fitted_accurate_estimator_computes_in_its_precision(monkeypatch):
+    import torch
+
+    from toolkit import tone_accurate
+
+    monkeypatch.setattr(tone_accurate, "train_network", lambda frame, settings: tone_accurate.build_network())
+    frame = pd.DataFrame([marked(text, mention) for text, mention, _ in CLEAR_CASES])
+    labels = [label for _, _, label in CLEAR_CASES]
+    fitted = TargetSentiment(tier="accurate", precision="bfloat16").fit(frame, labels)
+    assert fitted._model().model.precision == "bfloat16"
+    assert {p.dtype for p in fitted._model().model.network.parameters()} == {torch.bfloat16}
+    assert fitted.predict_proba(frame).shape == (len(frame), 3)
+    with pytest.raises(ValueError, match="unknown precision 'half'"):
+        TargetSentiment(tier="accurate", precision="half").fit(frame, labels)
+
+
 def test_the_analysis_cache_key_holds_the_precision_the_accurate_tier_runs_in(monkeypatch):
-    from toolkit.engine import _resolved_precision
+    from toolkit.engine import _resolved_precision, settings_key
+    from toolkit.registry import load_actors
+
+    actors = load_actors()
+    assert settings_key(actors, {"tone": "accurate", "tone_precision": "int8"}) != settings_key(
+        actors, {"tone": "accurate", "tone_precision": "bfloat16"})
+    with pytest.raises(ValueError, match="unknown precision 'half'"):
+        _resolved_precision({"tone": "fast", "tone_precision": "half"})
 
     assert _resolved_precision({"tone": "fast", "tone_precision": "float32"}) == {"tone": "fast"}  # ignored
     if not HAS_ACCURATE:

@@ -40,9 +40,9 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--tone", choices=list(TIERS), default="fast",
                          help="tone tier: fast (default), accurate (needs the accurate extra) or lexicon (VADER)")
     analyze.add_argument("--tone-precision", choices=list(PRECISIONS), default="auto",
-                         help="how the accurate tier computes: auto (default: bfloat16 on a CPU that has it in "
-                              "hardware, else int8), bfloat16, int8, or float32 (the same labels on every machine, "
-                              "about half as fast)")
+                         help="how the accurate tier computes: auto (default: bfloat16 if the CPU running analyze "
+                              "has it in hardware, else int8), bfloat16, int8, or float32 (the reference, the least "
+                              "machine-dependent, about half as fast)")
     analyze.add_argument("--parse", choices=["selective", "full"], default="selective",
                          help="selective (default): the full spaCy pipeline only over sentences that can hold an "
                               "attribution, and the sentence before each; full: every sentence")
@@ -145,7 +145,8 @@ def run_analyze(args: argparse.Namespace) -> int:
             outlet_column=args.outlet_column, url_column=args.url_column, date_column=args.date_column,
             byline_column=args.byline_column, outlets=args.outlets, cleaning_rules=args.cleaning_rules,
         ),
-        actors=args.actors, analysis_options={"tone": args.tone, "parse": args.parse, "tone_precision": args.tone_precision}, formats=[args.format],
+        actors=args.actors, analysis_options={"tone": args.tone, "parse": args.parse, "tone_precision": args.tone_precision},
+        formats=[args.format],
         batch_size=args.batch_size,
         cache=False if args.no_cache else (args.cache or True), engine=args.engine, workers=args.workers,
         scheduler=args.scheduler, progress=args.progress,

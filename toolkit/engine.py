@@ -597,11 +597,13 @@ def _missing(value) -> bool:
 def _resolved_precision(options: dict) -> dict:
     """The analysis options with the accurate tier's ``auto`` precision replaced by the one this machine uses,
     so that cached results computed in another precision (on another machine) are not taken for this one's;
-    other tiers ignore the precision, so it is left out of their options (and of their cache key)."""
+    other tiers ignore the precision, so it is left out of their options (and of their cache key). With the
+    Dask engine, ``auto`` is resolved here, on the machine that starts the run, and every worker uses that."""
+    from .tone_tiers import check_precision, check_tier
+
+    check_precision(options.get("tone_precision", "auto"))
     if options.get("tone") != "accurate":
         return {name: value for name, value in options.items() if name != "tone_precision"}
-    from .tone_tiers import check_tier
-
     check_tier("accurate")  # says how to install the accurate extra when it is missing
     from .tone_accurate import resolve_precision
 

@@ -116,6 +116,14 @@ def _load(tier: str, path: Path | None, precision: str = "auto"):
 def load_tone_model(tier: str = "fast", path: str | Path | None = None, precision: str = "auto"):
     """The model of a tier (shipped in ``data/models`` unless ``path`` is given), loaded once per process;
     ``precision`` is how the accurate tier computes (:data:`PRECISIONS`; the other tiers ignore it)."""
+    check_tier(tier)
+    check_precision(precision)
+    if tier != "accurate":
+        precision = "auto"  # ignored: one cached copy
+    else:
+        from .tone_accurate import resolve_precision
+
+        precision = resolve_precision(precision)  # 'auto' and what it picks share one cached copy
     return _load_shipped(tier, precision) if path is None else _load(tier, Path(path), precision)
 
 
@@ -151,9 +159,9 @@ class TargetSentiment(ClassifierMixin, TransformerMixin, BaseEstimator):
     C
         Inverse regularisation of the fast tier's logistic regressions (used by :meth:`fit`).
     precision
-        How the accurate tier's shipped or loaded network computes (:data:`PRECISIONS`): ``auto`` picks
-        ``bfloat16`` on a CPU with it in hardware and ``int8`` elsewhere; ``float32`` gives the same labels on
-        every machine, at about half the speed.
+        How the accurate tier's network (shipped, loaded or fitted) computes (:data:`PRECISIONS`): ``auto``
+        picks ``bfloat16`` on a CPU with it in hardware and ``int8`` elsewhere; ``float32`` is the reference,
+        the least dependent on the machine, at about half the speed.
     """
 
     def __init__(self, tier: str = "fast", model_path: str | Path | None = None, C: float = 3.0,
@@ -175,6 +183,7 @@ class TargetSentiment(ClassifierMixin, TransformerMixin, BaseEstimator):
         if unknown:
             raise ValueError(f"labels must be {', '.join(LABELS)}; got {sorted(unknown)}")
         check_tier(self.tier)
+        check_precision(self.precision)
         if self.tier == "fast":
             from .tone_fast import FastToneModel
 
@@ -184,8 +193,8 @@ class TargetSentiment(ClassifierMixin, TransformerMixin, BaseEstimator):
             from .tone_accurate import AccurateToneModel, TrainingSettings, load_tokenizer, train_network
 
             frame = pd.DataFrame({"text": texts, "target_start": starts, "target_end": ends, "label": labels})
-            self.model_ = _AccurateFromNetwork(AccurateToneModel(train_network(frame, TrainingSettings()),
-                                                                 load_tokenizer()))
+            self.model_ = _AccurateFromNetwork(AccurateToneModel.in_precision(
+                train_network(frame, TrainingSettings()), load_tokenizer(), self.precision))
         else:
             self.model_ = _LexiconModel()
         self.classes_ = np.array(LABELS, dtype=object)

