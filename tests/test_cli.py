@@ -63,6 +63,12 @@ def test_distillation_flags_are_refused_for_the_fast_tier(tmp_path, capsys):
             train_tone(tier, out=tmp_path, student=student)
 
 
+def test_teacher_labels_are_refused_for_the_accurate_tier(tmp_path, capsys):
+    assert main(["train-tone", "accurate", "--teacher-labels", str(tmp_path / "x.parquet"), "--out", str(tmp_path)]) == 2
+    assert "--teacher-labels applies to the fast tier only" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_usage_errors_exit_2():
     with pytest.raises(SystemExit) as stop:
         main(["analyze"])

@@ -275,6 +275,69 @@ def test_a_dev_split_holds_out_whole_articles_of_train(tmp_path):
         write_dev_split(tmp_path / "shared", tmp_path / "bad", fraction=1.0)
 
 
+def _teacher_labels(rows) -> pd.DataFrame:
+    """A transfer-labelled.parquet as train-tone accurate leaves it: (article, sentence, mention, probabilities)."""
+    records = []
+    for article, sentence, mention, probabilities in rows:
+        start = sentence.index(mention)
+        records.append({"article_id": article, "outlet": "Example", "text": sentence, "target_start": start,
+                        "target_end": start + len(mention), "kind": "PERSON", "p_negative": probabilities[0],
+                        "p_neutral": probabilities[1], "p_positive": probabilities[2], "teacher_sha256": "x"})
+    return pd.DataFrame(records)
+
+
+def test_the_fast_tier_learns_from_teacher_labels_but_never_from_an_evaluated_article(tmp_path):
+    """Words only the teacher-labelled mentions carry ('applauded', 'smeared') steer the fast model; an article
+    sharing eight words in a row with a held-out sentence is left out whole, and the card says so."""
+    from toolkit.tone_fast import FastToneModel
+    from toolkit.tone_training import train_tone
+
+    folder = tmp_path / "data" / "newsmtsc"
+    folder.mkdir(parents=True)
+    lines = [_newsmtsc_line(number, *row) for number, row in enumerate(NEWSMTSC_STYLE)]
+    (folder / "train.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    held_out = "Reporters applauded Mayor Lena Ortiz for a candid and generous speech on Friday."
+    (folder / "devtest_mt.jsonl").write_text(_newsmtsc_line(50, held_out, "Lena Ortiz", "positive") + "\n",
+                                             encoding="utf-8")
+    names = ["Ada Rowe", "Ben Hale", "Cal Dunn", "Dee Park", "Eli Ford", "Fay Lund", "Gus Webb", "Hal Reid"]
+    rows = [(f"good{i}", f"Reporters applauded {name} warmly for the speech.", name, (0.05, 0.1, 0.85))
+            for i, name in enumerate(names)]
+    rows += [(f"bad{i}", f"Opponents smeared {name} again and again on television.", name, (0.9, 0.05, 0.05))
+             for i, name in enumerate(names)]
+    rows += [("copy", "Reporters applauded Mayor Lena Ortiz for a candid and generous speech, he wrote.",
+              "Lena Ortiz", (0.1, 0.1, 0.8)),  # the held-out sentence, quoted in another article
+             ("copy", "Opponents smeared Ortiz's aide.", "Ortiz", (0.9, 0.05, 0.05))]
+    labels = tmp_path / "transfer-labelled.parquet"
+    _teacher_labels(rows).to_parquet(labels)
+    with_teacher = train_tone("fast", data_dir=tmp_path / "data", out=tmp_path / "with", teacher_labels=labels,
+                              log=lambda _: None)
+    card = json.loads(with_teacher.with_suffix(".json").read_text(encoding="utf-8"))["teacher_labels"]
+    assert {key: card[key] for key in ("mentions_read", "mentions", "articles_left_out", "mentions_left_out")} == {
+        "mentions_read": 18, "mentions": 16, "articles_left_out": 1, "mentions_left_out": 2}
+    assert card["labels"] == {"negative": 8, "neutral": 0, "positive": 8} and card["weight"] > 0
+    gold_only = train_tone("fast", data_dir=tmp_path / "data", out=tmp_path / "gold", log=lambda _: None)
+    frame = pd.DataFrame([marked("Reporters applauded Ivy Nash warmly.", "Ivy Nash"),
+                          marked("Opponents smeared Ivy Nash again.", "Ivy Nash")])
+    taught = FastToneModel.load(with_teacher)
+    assert "W_applauded" in taught.words.vocabulary_ and "W_applauded" not in FastToneModel.load(gold_only).words.vocabulary_
+    assert list(TargetSentiment(tier="fast", model_path=with_teacher).predict(frame)) == ["positive", "negative"]
+    assert TargetSentiment(tier="fast", model_path=gold_only).predict(frame)[1] != "negative"  # only taught
+
+
+@pytest.mark.parametrize("broken, message", [
+    (lambda frame: frame.drop(columns=["p_neutral"]), "lacks p_neutral"),
+    (lambda frame: frame.assign(target_end=999), "offsets outside their sentence in 2 rows"),
+])
+def test_a_broken_teacher_label_file_is_refused(tmp_path, broken, message):
+    from toolkit.tone_training import teacher_labelled_mentions
+
+    path = tmp_path / "labels.parquet"
+    broken(_teacher_labels([("a", "Critics mocked Ann Cole.", "Ann Cole", (0.8, 0.1, 0.1)),
+                            ("b", "Fans adored Bo Lee.", "Bo Lee", (0.1, 0.1, 0.8))])).to_parquet(path)
+    with pytest.raises(ValueError, match=message):
+        teacher_labelled_mentions(path, [])
+
+
 def test_evaluation_scores_every_held_out_split(tmp_path):
     """Every ``devtest_*.jsonl`` beside ``devtest_mt.jsonl`` is scored too (devtest_mt first, the rest in name
     order), each with its own count of mentions; speed is timed on devtest_mt."""

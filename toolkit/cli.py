@@ -79,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--data", help="folder holding newsmtsc/ (default: ../shared/data if present)")
     train.add_argument("--out", help="folder for the model and its card (default: data/models)")
     train.add_argument("--limit", type=_positive, help="train on the first N mentions only (for a quick check)")
+    train.add_argument("--teacher-labels", metavar="FILE",
+                       help="fast: also learn from the mentions the accurate tier's teacher labelled "
+                            "(WORK/transfer-labelled.parquet of a train-tone accurate run)")
     train.add_argument("--work", help="accurate: folder for the distillation stages, resumed if present (default: build/tone-distil)")
     train.add_argument("--transfer-corpus", help="accurate: JSON-lines news corpus the teacher labels (default: AllSides in --data)")
     train.add_argument("--transfer-mentions", type=_positive, default=60000, help="accurate: mentions the teacher labels (default: 60000)")
@@ -191,9 +194,11 @@ def main(argv: list[str] | None = None) -> int:
             if args.tier != "accurate" and any(flag is not None for flag in distillation_flags):
                 raise ValueError("--work, --transfer-corpus, --teacher-base and the student flags apply to the "
                                  "accurate tier only")
+            if args.tier != "fast" and args.teacher_labels is not None:
+                raise ValueError("--teacher-labels applies to the fast tier only")
             train_tone(args.tier, data_dir=args.data, out=args.out, limit=args.limit, work=args.work,
                        transfer_corpus=args.transfer_corpus, transfer_mentions=args.transfer_mentions,
-                       teacher_base=args.teacher_base, student=student)
+                       teacher_base=args.teacher_base, student=student, teacher_labels=args.teacher_labels)
             return 0
     except (RegistryError, ValueError, FileNotFoundError, ModelNotInstalled, ToneTierUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -41,6 +41,7 @@ import pandas as pd
 import torch
 from tokenizers import Tokenizer
 
+from .tone_overlap import OVERLAP_WORDS, normalised_sentence, overlapping_articles, word_runs  # noqa: F401
 from .tone_tiers import ToneTierUnavailable
 from .tone_accurate import (LABELS, AccurateToneModel, TargetToneNet, TrainingSettings, load_tokenizer,
                             quiet_transformers)
@@ -56,7 +57,6 @@ STUDENT_SETTINGS = TrainingSettings(epochs=2, batch_size=32, learning_rate=8e-5,
 TRANSFER_KINDS = {"PERSON": 1.0, "ORG": 0.15, "GPE": 0.15, "NORP": 0.15}  # share of each entity kind kept
 MENTIONS_PER_SENTENCE = 3
 SENTENCE_WORDS = (8, 60)
-OVERLAP_WORDS = 8
 PROBABILITY_COLUMNS = [f"p_{label}" for label in LABELS]
 FEATURES_COLUMN = "teacher_features"
 NEWSMTSC_ARTICLE = "newsmtsc"  # the article id given to NewsMTSC's gold mentions when the teacher reads them
@@ -209,25 +209,6 @@ def transfer_mentions(articles: pd.DataFrame, *, exclude: set[str] | frozenset[s
                 break
     columns = ["article_id", "outlet", "text", "target_start", "target_end", "kind"]
     return pd.DataFrame(rows[:mentions_limit] if mentions_limit else rows, columns=columns)
-
-
-def normalised_sentence(text: str) -> str:
-    """Lower case, runs of non-word characters as one space: how transfer sentences are matched to NewsMTSC's."""
-    return re.sub(r"\W+", " ", text).lower().strip()
-
-
-def word_runs(text: str, length: int = OVERLAP_WORDS) -> set[str]:
-    """Every run of ``length`` consecutive words of a normalised text."""
-    words = normalised_sentence(text).split()
-    return {" ".join(words[i:i + length]) for i in range(len(words) - length + 1)}
-
-
-def overlapping_articles(articles: pd.DataFrame, protected: list[str], length: int = OVERLAP_WORDS) -> set[str]:
-    """Ids of the articles that share a run of ``length`` words with any protected (evaluation or training)
-    sentence: AllSides holds NewsMTSC's source articles and their copies in other outlets, and a sentence split
-    differently, or quoted elsewhere, must not reach the student with the teacher's label."""
-    runs = set().union(*(word_runs(text, length) for text in protected)) if protected else set()
-    return {str(row.article_id) for row in articles.itertuples(index=False) if word_runs(str(row.text or ""), length) & runs}
 
 
 def transfer_fingerprint(articles: pd.DataFrame, protected: list[str], articles_limit: int | None) -> str:

@@ -69,12 +69,71 @@ def newsmtsc_dir(data_dir: str | Path | None) -> Path:
 
 # ---------------------------------------------------------------------------------------------- training
 
+TEACHER_LABEL_COLUMNS = ["article_id", "text", "target_start", "target_end", "p_negative", "p_neutral", "p_positive"]
+#: Weight of a teacher-labelled mention against a gold one when the fast tier learns from both (model card).
+TEACHER_LABEL_WEIGHT = 0.5
+
+
+def teacher_labelled_mentions(path: str | Path, protected: Sequence[str]) -> tuple[pd.DataFrame, dict]:
+    """The mentions a teacher labelled (``transfer-labelled.parquet`` of a ``train-tone accurate`` work folder),
+    each with the teacher's most likely ``label``, without the articles that share a run of eight words with a
+    ``protected`` sentence (:mod:`toolkit.tone_overlap`); returns them and what the card records (file, sha256,
+    mentions read, mentions and articles left out)."""
+    import hashlib
+
+    from .tone_overlap import overlapping_articles
+
+    path = Path(path)
+    frame = pd.read_parquet(path)
+    missing = sorted(set(TEACHER_LABEL_COLUMNS) - set(frame.columns))
+    if missing:
+        raise ValueError(f"{path} is not a table of teacher labels: it lacks {', '.join(missing)}")
+    frame = frame[TEACHER_LABEL_COLUMNS].reset_index(drop=True)
+    bad = ~frame.apply(lambda row: 0 <= row.target_start < row.target_end <= len(str(row.text)), axis=1)
+    if bad.any():
+        raise ValueError(f"{path}: mention offsets outside their sentence in {int(bad.sum())} rows")
+    sentences = frame[["article_id", "text"]].drop_duplicates()
+    overlapping = overlapping_articles(sentences, list(protected))
+    kept = frame[~frame["article_id"].astype(str).isin(overlapping)]
+    probabilities = kept[["p_negative", "p_neutral", "p_positive"]].to_numpy()
+    kept = kept.assign(label=np.array(LABELS, dtype=object)[probabilities.argmax(axis=1)]).reset_index(drop=True)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    record = {"file": path.name, "sha256": digest, "mentions_read": len(frame), "mentions": len(kept),
+              "articles_left_out": len(overlapping), "mentions_left_out": len(frame) - len(kept),
+              "labels": {label: int((kept["label"] == label).sum()) for label in LABELS}}
+    return kept, record
+
+
+def _fit_fast(train: pd.DataFrame, teacher_labels: pd.DataFrame | None, weight: float):
+    """The fast model fitted on the gold mentions and, at ``weight`` each, the teacher-labelled ones (the
+    sentence classifier on gold sentences only)."""
+    from .sentiment import sentence_labels_of
+    from .tone_fast import FastToneModel
+
+    columns = ["text", "target_start", "target_end", "label"]
+    mentions = train[columns] if teacher_labels is None else pd.concat([train[columns], teacher_labels[columns]],
+                                                                       ignore_index=True)
+    weights = np.r_[np.ones(len(train)), np.full(len(mentions) - len(train), weight)]
+    sentence_texts, sentence_labels = sentence_labels_of(train["text"].tolist(), train["label"].tolist())
+    estimator = TargetSentiment(tier="fast")
+    estimator.model_ = FastToneModel().fit(mentions["text"].tolist(), mentions["target_start"].tolist(),
+                                           mentions["target_end"].tolist(), mentions["label"].tolist(),
+                                           sentence_texts, sentence_labels, C=estimator.C, sample_weight=weights)
+    return estimator
+
+
 def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path | None = None,
                limit: int | None = None, work: str | Path | None = None, transfer_corpus: str | Path | None = None,
                transfer_mentions: int = 60000, teacher_base: str | Path | None = None,
-               student: Mapping[str, float] | None = None, log=print) -> Path:
+               student: Mapping[str, float] | None = None, teacher_labels: str | Path | None = None,
+               log=print) -> Path:
     """Train a tier on NewsMTSC's training split (the first ``limit`` mentions only, for tests) and save it with
     its card; returns the model file.
+
+    ``fast`` also learns from ``teacher_labels``, when given: the mentions the accurate tier's teacher labelled
+    (``WORK/transfer-labelled.parquet`` of a ``train-tone accurate`` run), each with the teacher's most likely
+    label at weight :data:`TEACHER_LABEL_WEIGHT`, without any article that shares eight words in a row with a
+    sentence of NewsMTSC (train or a held-out split).
 
     ``accurate`` is distilled (:mod:`toolkit.tone_distill`): a teacher fine-tuned on NewsMTSC labels
     ``transfer_mentions`` mentions from ``transfer_corpus`` (default: AllSides in ``data_dir``), and the shipped
@@ -91,8 +150,17 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
     target = Path(out) / model_path(tier).name if out else model_path(tier)
     card = {"tier": tier, "trained_on": "NewsMTSC train.jsonl (MIT licence)", "mentions": len(train),
             "sentences": int(train["text"].nunique()), "date": dt.date.today().isoformat(), "labels": list(LABELS)}
+    if teacher_labels is not None and tier != "fast":
+        raise ValueError("teacher labels are for the fast tier; the accurate tier makes its own (--work)")
     if tier == "fast":
-        estimator = TargetSentiment(tier=tier).fit(train[["text", "target_start", "target_end"]], train["label"])
+        silver = None
+        if teacher_labels is not None:
+            silver, card["teacher_labels"] = teacher_labelled_mentions(teacher_labels, _protected_sentences(source))
+            card["teacher_labels"]["weight"] = TEACHER_LABEL_WEIGHT
+            card["held_out_splits"] = [path.stem for path in held_out_paths(source)]  # kept out of them
+            log(f"fast: {len(silver):,} teacher-labelled mentions ({card['teacher_labels']['mentions_left_out']:,} "
+                f"left out: their articles share words with NewsMTSC)")
+        estimator = _fit_fast(train, silver, TEACHER_LABEL_WEIGHT)
         estimator.model_.save(target)
         card["settings"] = {"C": estimator.C, "class_weight": "balanced",
                             "features": "sentence words and pairs; side/distance/clause context; VADER sums"}
@@ -124,9 +192,7 @@ def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer
     corpus = Path(transfer_corpus) if transfer_corpus else allsides_path(data_dir)
     if corpus is None or not corpus.exists():
         raise FileNotFoundError("the transfer corpus was not found; pass --transfer-corpus (AllSides articles.jsonl.gz)")
-    protected = []
-    for split in [source / "train.jsonl", *held_out_paths(source)]:  # no transfer mention may come from
-        protected += load_newsmtsc(split)["text"].drop_duplicates().tolist()  # a sentence evaluated
+    protected = _protected_sentences(source)
     work = Path(work) if work else REPO_DIR / "build" / "tone-distil"
     student = replace(tone_distill.STUDENT_SETTINGS, **overrides)
     network, labelled = tone_distill.distil(train, tone_distill.read_transfer_corpus(corpus), work, protected=protected,
@@ -142,6 +208,15 @@ def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer
         "settings": {"teacher": asdict(tone_distill.TEACHER_SETTINGS), "student": asdict(student)},
         "held_out_splits": [path.stem for path in held_out_paths(source)],  # kept out of the transfer set
     }
+
+
+def _protected_sentences(source: Path) -> list[str]:
+    """The sentences of NewsMTSC train and of every held-out split in ``source``: no mention a model learns
+    from a teacher may come from them (or from an article sharing eight words in a row with one)."""
+    protected = []
+    for split in [source / "train.jsonl", *held_out_paths(source)]:
+        protected += load_newsmtsc(split)["text"].drop_duplicates().tolist()
+    return protected
 
 
 STUDENT_OVERRIDES = ("epochs", "learning_rate", "feature_weight")

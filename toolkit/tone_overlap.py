@@ -1,0 +1,35 @@
+"""Keeping evaluated sentences out of the mentions a tone model learns from.
+
+AllSides holds NewsMTSC's source articles and their copies in other outlets, so a sentence of an evaluation
+split can come back, split differently or quoted elsewhere, among the transfer mentions a teacher labels.
+Distillation (:mod:`toolkit.tone_distill`) and the fast tier's training on teacher labels
+(:func:`toolkit.tone_training.teacher_labelled_mentions`) both leave out every article that shares a run of
+:data:`OVERLAP_WORDS` words with a protected sentence. No torch here: the fast tier uses it too.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+OVERLAP_WORDS = 8
+
+
+def normalised_sentence(text: str) -> str:
+    """Lower case, runs of non-word characters as one space: how transfer sentences are matched to NewsMTSC's."""
+    return re.sub(r"\W+", " ", text).lower().strip()
+
+
+def word_runs(text: str, length: int = OVERLAP_WORDS) -> set[str]:
+    """Every run of ``length`` consecutive words of a normalised text."""
+    words = normalised_sentence(text).split()
+    return {" ".join(words[i:i + length]) for i in range(len(words) - length + 1)}
+
+
+def overlapping_articles(articles: pd.DataFrame, protected: list[str], length: int = OVERLAP_WORDS) -> set[str]:
+    """Ids of the articles that share a run of ``length`` words with any protected (evaluation or training)
+    sentence: AllSides holds NewsMTSC's source articles and their copies in other outlets, and a sentence split
+    differently, or quoted elsewhere, must not reach the student with the teacher's label."""
+    runs = set().union(*(word_runs(text, length) for text in protected)) if protected else set()
+    return {str(row.article_id) for row in articles.itertuples(index=False) if word_runs(str(row.text or ""), length) & runs}
