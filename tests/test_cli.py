@@ -69,6 +69,26 @@ def test_teacher_labels_are_refused_for_the_accurate_tier(tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_label_mentions_writes_each_mention_with_its_tone(tmp_path, capsys):
+    mentions = pd.DataFrame({"article_id": ["a1", "a2", "a2"],
+                             "text": ["Critics slammed Peter Novak as corrupt and incompetent.",
+                                      "Supporters praised Anna Berg for her brave and honest leadership.",
+                                      "Peter Novak will travel to Brussels on Tuesday for the meeting."],
+                             "target_start": [16, 19, 0], "target_end": [27, 28, 11]})
+    mentions.to_csv(tmp_path / "mentions.csv", index=False)
+    out = tmp_path / "labelled.parquet"
+    assert main(["label-mentions", str(tmp_path / "mentions.csv"), "--out", str(out), "--tier", "fast"]) == 0
+    labelled = pd.read_parquet(out)
+    assert labelled["tone"].tolist() == ["negative", "positive", "neutral"]
+    assert labelled[["p_negative", "p_neutral", "p_positive"]].sum(axis=1).round(6).eq(1).all()
+    assert labelled.drop(columns=["p_negative", "p_neutral", "p_positive", "tone"]).equals(mentions)
+    assert "wrote" in capsys.readouterr().out
+    mentions.assign(target_end=[27, 28, 99]).to_csv(tmp_path / "bad.csv", index=False)
+    assert main(["label-mentions", str(tmp_path / "bad.csv"), "--out", str(tmp_path / "x.csv"), "--tier", "fast"]) == 2
+    assert "target offsets outside the text in row(s) [2]" in capsys.readouterr().err
+    assert not (tmp_path / "x.csv").exists()
+
+
 def test_usage_errors_exit_2():
     with pytest.raises(SystemExit) as stop:
         main(["analyze"])

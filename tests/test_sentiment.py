@@ -312,8 +312,10 @@ def test_the_fast_tier_learns_from_teacher_labels_but_never_from_an_evaluated_ar
     with_teacher = train_tone("fast", data_dir=tmp_path / "data", out=tmp_path / "with", teacher_labels=labels,
                               log=lambda _: None)
     card = json.loads(with_teacher.with_suffix(".json").read_text(encoding="utf-8"))["teacher_labels"]
-    assert {key: card[key] for key in ("mentions_read", "mentions", "articles_left_out", "mentions_left_out")} == {
-        "mentions_read": 18, "mentions": 16, "articles_left_out": 1, "mentions_left_out": 2}
+    assert {key: card[key] for key in ("mentions", "articles_left_out", "mentions_left_out")} == {
+        "mentions": 16, "articles_left_out": 1, "mentions_left_out": 2}
+    assert [(f["file"], f["mentions_read"], f["mentions"], len(f["sha256"])) for f in card["files"]] == [
+        ("transfer-labelled.parquet", 18, 16, 64)]
     assert card["labels"] == {"negative": 8, "neutral": 0, "positive": 8} and card["weight"] > 0
     gold_only = train_tone("fast", data_dir=tmp_path / "data", out=tmp_path / "gold", log=lambda _: None)
     frame = pd.DataFrame([marked("Reporters applauded Ivy Nash warmly.", "Ivy Nash"),
@@ -322,6 +324,21 @@ def test_the_fast_tier_learns_from_teacher_labels_but_never_from_an_evaluated_ar
     assert "W_applauded" in taught.words.vocabulary_ and "W_applauded" not in FastToneModel.load(gold_only).words.vocabulary_
     assert list(TargetSentiment(tier="fast", model_path=with_teacher).predict(frame)) == ["positive", "negative"]
     assert TargetSentiment(tier="fast", model_path=gold_only).predict(frame)[1] != "negative"  # only taught
+
+
+def test_a_mention_labelled_in_several_files_keeps_the_first_files_label(tmp_path):
+    from toolkit.tone_training import teacher_labelled_mentions
+
+    teacher, student = tmp_path / "teacher.parquet", tmp_path / "student.csv"
+    _teacher_labels([("a", "Critics mocked Ann Cole.", "Ann Cole", (0.8, 0.1, 0.1))]).to_parquet(teacher)
+    _teacher_labels([("a", "Critics mocked Ann Cole.", "Ann Cole", (0.1, 0.1, 0.8)),
+                     ("b", "Fans adored Bo Lee.", "Bo Lee", (0.1, 0.1, 0.8))]).to_csv(student, index=False)
+    mentions, record = teacher_labelled_mentions([teacher, student], [])
+    assert mentions[["text", "label"]].values.tolist() == [["Critics mocked Ann Cole.", "negative"],
+                                                          ["Fans adored Bo Lee.", "positive"]]
+    assert [(f["mentions_read"], f["mentions"]) for f in record["files"]] == [(1, 1), (2, 1)]
+    with pytest.raises(ValueError, match="no teacher label file"):
+        teacher_labelled_mentions([], [])
 
 
 @pytest.mark.parametrize("broken, message", [
@@ -665,7 +682,7 @@ def test_the_teacher_is_fine_tuned_again_when_its_base_settings_or_data_change(t
 
 
 def test_articles_sharing_a_run_of_words_with_newsmtsc_are_found():
-    from toolkit.tone_distill import overlapping_articles
+    from toolkit.tone_overlap import overlapping_articles
 
     articles = pd.DataFrame([{"article_id": a["ID"], "outlet": a["source"], "text": a["content_original"]}
                              for a in [*TRANSFER_ARTICLES, OVERLAPPING_ARTICLE]])

@@ -79,9 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--data", help="folder holding newsmtsc/ (default: ../shared/data if present)")
     train.add_argument("--out", help="folder for the model and its card (default: data/models)")
     train.add_argument("--limit", type=_positive, help="train on the first N mentions only (for a quick check)")
-    train.add_argument("--teacher-labels", metavar="FILE",
-                       help="fast: also learn from the mentions the accurate tier's teacher labelled "
-                            "(WORK/transfer-labelled.parquet of a train-tone accurate run)")
+    train.add_argument("--teacher-labels", metavar="FILE", nargs="+",
+                       help="fast: also learn from mentions a stronger model labelled: WORK/transfer-labelled.parquet "
+                            "of a train-tone accurate run (the teacher's labels), files written by label-mentions; "
+                            "a mention in several files keeps the first file's label")
     train.add_argument("--work", help="accurate: folder for the distillation stages, resumed if present (default: build/tone-distil)")
     train.add_argument("--transfer-corpus", help="accurate: JSON-lines news corpus the teacher labels (default: AllSides in --data)")
     train.add_argument("--transfer-mentions", type=_positive, default=60000, help="accurate: mentions the teacher labels (default: 60000)")
@@ -92,6 +93,15 @@ def build_parser() -> argparse.ArgumentParser:
                                                                    "shipped recipe's)")
     train.add_argument("--feature-weight", type=float, help="accurate: weight of the pull toward the teacher's pooled "
                                                             "features (default: the shipped recipe's, 0 = off)")
+    label = commands.add_parser("label-mentions", help="tone probabilities for a table of marked mentions (for "
+                                                       "train-tone fast --teacher-labels)")
+    label.add_argument("mentions", help="Parquet or CSV file with text, target_start, target_end (e.g. "
+                                        "WORK/transfer.parquet of train-tone accurate)")
+    label.add_argument("--out", required=True, help="Parquet or CSV file: the table with p_negative, p_neutral, "
+                                                    "p_positive and tone")
+    label.add_argument("--tier", choices=list(TIERS), default="accurate", help="tone tier (default: accurate)")
+    label.add_argument("--tone-precision", choices=list(PRECISIONS), default="auto",
+                       help="how the accurate tier computes (default: auto)")
     report = commands.add_parser("report", help="render every notebook for a corpus to HTML, with figures as PNG + CSV")
     report.add_argument("paths", nargs="+", help="files or folders of articles, or one `analyze` output folder")
     report.add_argument("--out", required=True, help="output folder (reports in OUT/reports, figures in OUT/reports/figures)")
@@ -100,6 +110,16 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--groups", help="groups CSV mapping speaker type, role and country to groups (default: data/groups.csv)")
     report.add_argument("--notebooks", nargs="+", metavar="NN", help="only the notebooks whose names start with these (02 …)")
     return parser
+
+
+def run_label_mentions(args: argparse.Namespace) -> int:
+    from .tone_training import label_mentions, read_table, write_table
+
+    check_tier(args.tier)
+    labelled = label_mentions(read_table(args.mentions), tier=args.tier, precision=args.tone_precision)
+    write_table(labelled, args.out)
+    print(f"wrote {args.out} ({len(labelled):,} mentions)")
+    return 0
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -184,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
             return run_evaluate(args)
         if args.command == "report":
             return run_report(args)
+        if args.command == "label-mentions":
+            return run_label_mentions(args)
         if args.command == "train-tone":
             from .tone_training import train_tone
 

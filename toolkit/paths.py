@@ -54,3 +54,14 @@ def build_dir() -> Path:
     """
     override = os.environ.get("TOOLKIT_BUILD_DIR")
     return Path(override) if override else REPO_DIR / "build"
+
+
+def file_digest(path: str | Path) -> str:
+    """The sha256 of a file, read in blocks of 1 MiB."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -29,7 +29,6 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-import re
 import shutil
 import zipfile
 from collections.abc import Callable
@@ -41,7 +40,8 @@ import pandas as pd
 import torch
 from tokenizers import Tokenizer
 
-from .tone_overlap import OVERLAP_WORDS, normalised_sentence, overlapping_articles, word_runs  # noqa: F401
+from .paths import file_digest
+from .tone_overlap import OVERLAP_WORDS, normalised_sentence, overlapping_articles
 from .tone_tiers import ToneTierUnavailable
 from .tone_accurate import (LABELS, AccurateToneModel, TargetToneNet, TrainingSettings, load_tokenizer,
                             quiet_transformers)
@@ -269,14 +269,6 @@ def _record_fingerprint(path: Path, fingerprint: str) -> None:
     partial = _fingerprint_path(path).with_name(_fingerprint_path(path).name + ".partial")
     partial.write_text(json.dumps({"fingerprint": fingerprint}) + "\n", encoding="utf-8")
     partial.replace(_fingerprint_path(path))
-
-
-def file_digest(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # ---------------------------------------------------------------------------------------------- the stages

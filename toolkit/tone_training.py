@@ -74,34 +74,87 @@ TEACHER_LABEL_COLUMNS = ["article_id", "text", "target_start", "target_end", "p_
 TEACHER_LABEL_WEIGHT = 0.5
 
 
-def teacher_labelled_mentions(path: str | Path, protected: Sequence[str]) -> tuple[pd.DataFrame, dict]:
-    """The mentions a teacher labelled (``transfer-labelled.parquet`` of a ``train-tone accurate`` work folder),
-    each with the teacher's most likely ``label``, without the articles that share a run of eight words with a
-    ``protected`` sentence (:mod:`toolkit.tone_overlap`); returns them and what the card records (file, sha256,
-    mentions read, mentions and articles left out)."""
-    import hashlib
-
+def teacher_labelled_mentions(paths: Sequence[str | Path] | str | Path, protected: Sequence[str]
+                              ) -> tuple[pd.DataFrame, dict]:
+    """Mentions a stronger model labelled, each with its most likely ``label``: files with the columns of
+    :data:`TEACHER_LABEL_COLUMNS`, such as ``transfer-labelled.parquet`` of a ``train-tone accurate`` work folder
+    (the teacher's labels) or what ``label-mentions`` writes. A mention in several files keeps the label of the
+    first. Articles that share a run of eight words with a ``protected`` sentence are left out whole
+    (:mod:`toolkit.tone_overlap`). Returns the mentions and what the card records: per file its name, sha256,
+    mentions read and used; mentions and articles left out; labels."""
+    from .paths import file_digest
     from .tone_overlap import overlapping_articles
 
-    path = Path(path)
-    frame = pd.read_parquet(path)
-    missing = sorted(set(TEACHER_LABEL_COLUMNS) - set(frame.columns))
-    if missing:
-        raise ValueError(f"{path} is not a table of teacher labels: it lacks {', '.join(missing)}")
-    frame = frame[TEACHER_LABEL_COLUMNS].reset_index(drop=True)
-    bad = ~frame.apply(lambda row: 0 <= row.target_start < row.target_end <= len(str(row.text)), axis=1)
-    if bad.any():
-        raise ValueError(f"{path}: mention offsets outside their sentence in {int(bad.sum())} rows")
-    sentences = frame[["article_id", "text"]].drop_duplicates()
-    overlapping = overlapping_articles(sentences, list(protected))
+    paths = [paths] if isinstance(paths, (str, Path)) else list(paths)
+    if not paths:
+        raise ValueError("no teacher label file given")
+    frames, files = [], []
+    for path in map(Path, paths):
+        frame = _read_teacher_labels(path)
+        files.append({"file": path.name, "sha256": file_digest(path), "mentions_read": len(frame)})
+        frames.append(frame.assign(_file=len(files) - 1))
+    frame = pd.concat(frames, ignore_index=True).drop_duplicates(["article_id", "text", "target_start", "target_end"])
+    overlapping = overlapping_articles(frame[["article_id", "text"]].drop_duplicates(), list(protected))
     kept = frame[~frame["article_id"].astype(str).isin(overlapping)]
     probabilities = kept[["p_negative", "p_neutral", "p_positive"]].to_numpy()
-    kept = kept.assign(label=np.array(LABELS, dtype=object)[probabilities.argmax(axis=1)]).reset_index(drop=True)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    record = {"file": path.name, "sha256": digest, "mentions_read": len(frame), "mentions": len(kept),
-              "articles_left_out": len(overlapping), "mentions_left_out": len(frame) - len(kept),
+    kept = kept.assign(label=np.array(LABELS, dtype=object)[probabilities.argmax(axis=1)])
+    for number, record in enumerate(files):
+        record["mentions"] = int((kept["_file"] == number).sum())
+    record = {"files": files, "mentions": len(kept), "articles_left_out": len(overlapping),
+              "mentions_left_out": int(frame["article_id"].astype(str).isin(overlapping).sum()),
               "labels": {label: int((kept["label"] == label).sum()) for label in LABELS}}
-    return kept, record
+    return kept.drop(columns="_file").reset_index(drop=True), record
+
+
+def _read_teacher_labels(path: Path) -> pd.DataFrame:
+    """A file of labelled mentions (Parquet, or CSV), checked: every column there, offsets inside the text."""
+    frame = read_table(path)
+    missing = [column for column in TEACHER_LABEL_COLUMNS if column not in frame.columns]
+    if missing:
+        raise ValueError(f"{path} is not a table of labelled mentions: it lacks {', '.join(missing)}")
+    frame = frame[TEACHER_LABEL_COLUMNS].reset_index(drop=True)
+    lengths = frame["text"].astype(str).str.len()
+    bad = ~((frame["target_start"] >= 0) & (frame["target_start"] < frame["target_end"]) & (frame["target_end"] <= lengths))
+    if bad.any():
+        raise ValueError(f"{path}: mention offsets outside their sentence in {int(bad.sum())} rows")
+    return frame
+
+
+def label_mentions(mentions: pd.DataFrame, tier: str = "accurate", precision: str = "auto",
+                   chunk: int = 20000, log=print) -> pd.DataFrame:
+    """A copy of a table of marked mentions (``text``, ``target_start``, ``target_end``) with the tier's
+    ``p_negative``, ``p_neutral``, ``p_positive`` and ``tone``, scored ``chunk`` rows at a time: labels for
+    ``train-tone fast --teacher-labels``."""
+    estimator = TargetSentiment(tier=tier, precision=precision)
+    parts = []
+    for first in range(0, len(mentions), chunk):
+        parts.append(estimator.predict_proba(mentions.iloc[first:first + chunk]))
+        log(f"labelled {min(first + chunk, len(mentions)):,} of {len(mentions):,} mentions")
+    probabilities = np.vstack(parts) if parts else np.zeros((0, len(LABELS)))
+    return mentions.assign(p_negative=probabilities[:, 0], p_neutral=probabilities[:, 1],
+                           p_positive=probabilities[:, 2],
+                           tone=np.array(LABELS, dtype=object)[probabilities.argmax(axis=1)] if len(mentions) else [])
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """A Parquet or CSV table (by the file's suffix)."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist")
+    return pd.read_csv(path) if path.suffix.lower() == ".csv" else pd.read_parquet(path)
+
+
+def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write a table as CSV or Parquet (by the file's suffix), through a temporary file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    if path.suffix.lower() == ".csv":
+        frame.to_csv(partial, index=False)
+    else:
+        frame.to_parquet(partial, index=False)
+    partial.replace(path)
+    return path
 
 
 def _fit_fast(train: pd.DataFrame, teacher_labels: pd.DataFrame | None, weight: float):
@@ -158,8 +211,8 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
             silver, card["teacher_labels"] = teacher_labelled_mentions(teacher_labels, _protected_sentences(source))
             card["teacher_labels"]["weight"] = TEACHER_LABEL_WEIGHT
             card["held_out_splits"] = [path.stem for path in held_out_paths(source)]  # kept out of them
-            log(f"fast: {len(silver):,} teacher-labelled mentions ({card['teacher_labels']['mentions_left_out']:,} "
-                f"left out: their articles share words with NewsMTSC)")
+            log(f"fast: {len(silver):,} labelled mentions from {len(card['teacher_labels']['files'])} file(s) "
+                f"({card['teacher_labels']['mentions_left_out']:,} left out: their articles share words with NewsMTSC)")
         estimator = _fit_fast(train, silver, TEACHER_LABEL_WEIGHT)
         estimator.model_.save(target)
         card["settings"] = {"C": estimator.C, "class_weight": "balanced",
