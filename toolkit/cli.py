@@ -116,7 +116,8 @@ def run_label_mentions(args: argparse.Namespace) -> int:
     from .tone_training import label_mentions, read_table, write_table
 
     check_tier(args.tier)
-    labelled = label_mentions(read_table(args.mentions), tier=args.tier, precision=args.tone_precision)
+    labelled = label_mentions(read_table(args.mentions), tier=args.tier, precision=args.tone_precision,
+                              log=lambda message: print(message, flush=True))
     write_table(labelled, args.out)
     print(f"wrote {args.out} ({len(labelled):,} mentions)")
     return 0

@@ -130,10 +130,12 @@ class FastToneModel:
 
     # ------------------------------------------------------------------ training and prediction
     def fit(self, texts, starts, ends, labels, sentence_texts, sentence_labels, C: float = 3.0,
-            sample_weight=None) -> "FastToneModel":
-        """Fit the vocabularies and the mention classifier on the mentions (``sample_weight``: one weight per
-        mention, e.g. lower for a teacher's labels than for gold ones), the sentence classifier on the
-        sentences."""
+            sample_weight=None, min_df: int = 2) -> "FastToneModel":
+        """Fit the vocabularies (terms in at least ``min_df`` mentions) and the mention classifier on the
+        mentions (``sample_weight``: one weight per mention, e.g. lower for a teacher's labels than for gold ones),
+        the sentence classifier on the sentences."""
+        self.words.set_params(min_df=min_df)
+        self.context.set_params(min_df=min_df)
         features = self.target_features(list(texts), list(starts), list(ends), fit=True)
         self.target_classifier = _classifier(C).fit(features, list(labels), sample_weight=sample_weight)
         self.sentence_classifier = _classifier(C).fit(self.sentence_features(list(sentence_texts)), list(sentence_labels))

@@ -3,8 +3,13 @@
     python -m toolkit train-tone fast|accurate [--data DIR] [--out data/models] [--limit N]
     python -m toolkit evaluate newsmtsc [--tier fast accurate lexicon] [--folds 5] [--data DIR] [--out DIR]
 
+    python -m toolkit label-mentions MENTIONS --out FILE [--tier accurate]
+    python -m toolkit train-tone fast --teacher-labels FILE [FILE ...]
+
 Training reads ``DIR/newsmtsc/train.jsonl`` (``DIR`` defaults to ``../shared/data``), writes the model file and
-its card (data, settings, metrics, date) into ``data/models``. Evaluation reports macro-F1, accuracy and
+its card (data, settings, metrics, date) into ``data/models``. The fast tier can also learn from mentions a
+stronger model labelled: the teacher's labels that ``train-tone accurate`` leaves in its work folder, and the
+accurate tier's labels for the other transfer mentions (``label-mentions``). Evaluation reports macro-F1, accuracy and
 per-class F1, each with a 95% bootstrap confidence interval over sentences, on ``devtest_mt.jsonl`` (and on
 ``devtest_rw.jsonl`` or any other ``devtest_*.jsonl`` placed beside it) and by cross-validation on
 ``train.jsonl`` (folds keep each sentence's mentions together), plus sentences per second. Distillation keeps the
@@ -72,6 +77,9 @@ def newsmtsc_dir(data_dir: str | Path | None) -> Path:
 TEACHER_LABEL_COLUMNS = ["article_id", "text", "target_start", "target_end", "p_negative", "p_neutral", "p_positive"]
 #: Weight of a teacher-labelled mention against a gold one when the fast tier learns from both (model card).
 TEACHER_LABEL_WEIGHT = 0.5
+#: With teacher labels the fast tier keeps terms found in at least this many mentions (gold only: 2), which
+#: keeps its file small at the same score (model card).
+TEACHER_LABEL_MIN_DF = 5
 
 
 def teacher_labelled_mentions(paths: Sequence[str | Path] | str | Path, protected: Sequence[str]
@@ -157,9 +165,9 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     return path
 
 
-def _fit_fast(train: pd.DataFrame, teacher_labels: pd.DataFrame | None, weight: float):
+def _fit_fast(train: pd.DataFrame, teacher_labels: pd.DataFrame | None, weight: float, min_df: int):
     """The fast model fitted on the gold mentions and, at ``weight`` each, the teacher-labelled ones (the
-    sentence classifier on gold sentences only)."""
+    sentence classifier on gold sentences only), with terms found in at least ``min_df`` mentions."""
     from .sentiment import sentence_labels_of
     from .tone_fast import FastToneModel
 
@@ -171,7 +179,8 @@ def _fit_fast(train: pd.DataFrame, teacher_labels: pd.DataFrame | None, weight: 
     estimator = TargetSentiment(tier="fast")
     estimator.model_ = FastToneModel().fit(mentions["text"].tolist(), mentions["target_start"].tolist(),
                                            mentions["target_end"].tolist(), mentions["label"].tolist(),
-                                           sentence_texts, sentence_labels, C=estimator.C, sample_weight=weights)
+                                           sentence_texts, sentence_labels, C=estimator.C, sample_weight=weights,
+                                           min_df=min_df)
     return estimator
 
 
@@ -213,9 +222,10 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
             card["held_out_splits"] = [path.stem for path in held_out_paths(source)]  # kept out of them
             log(f"fast: {len(silver):,} labelled mentions from {len(card['teacher_labels']['files'])} file(s) "
                 f"({card['teacher_labels']['mentions_left_out']:,} left out: their articles share words with NewsMTSC)")
-        estimator = _fit_fast(train, silver, TEACHER_LABEL_WEIGHT)
+        min_df = 2 if silver is None else TEACHER_LABEL_MIN_DF
+        estimator = _fit_fast(train, silver, TEACHER_LABEL_WEIGHT, min_df)
         estimator.model_.save(target)
-        card["settings"] = {"C": estimator.C, "class_weight": "balanced",
+        card["settings"] = {"C": estimator.C, "class_weight": "balanced", "min_df": min_df,
                             "features": "sentence words and pairs; side/distance/clause context; VADER sums"}
         card["training_seconds"] = round(time.perf_counter() - started, 1)
         target.with_suffix(".json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
@@ -340,6 +350,9 @@ def evaluate_tone(tiers=("fast", "accurate", "lexicon"), *, data_dir: str | Path
     tables, speeds, caveats = [], [], []
     for tier in tiers:
         caveats += seen_in_training(tier, list(splits))
+        if tier in cv_tiers and folds > 1 and _card(tier).get("teacher_labels"):
+            caveats.append(f"{tier}: cross-validation refits on NewsMTSC's gold labels alone; the shipped model also "
+                           f"learned from teacher labels (its card), which a fold cannot hold out")
         estimator = TargetSentiment(tier=tier, precision=precision)
         for split, test in splits.items():
             predicted = estimator.predict(test[columns])
@@ -416,12 +429,17 @@ def write_dev_split(data_dir: str | Path | None, out: str | Path, *, fraction: f
     return folder
 
 
+def _card(tier: str) -> dict:
+    """The shipped tier's card (``data/models/*.json``), or an empty one."""
+    card = None if tier == "lexicon" else model_path(tier).with_suffix(".json")
+    return json.loads(card.read_text(encoding="utf-8")) if card and card.exists() else {}
+
+
 def seen_in_training(tier: str, splits: list[str]) -> list[str]:
     """A warning for each split that the shipped tier's card does not list among the held-out splits kept out of
     its transfer mentions (no warning for a tier whose card has no such list: it learned from NewsMTSC train
     alone)."""
-    card = None if tier == "lexicon" else model_path(tier).with_suffix(".json")
-    kept = json.loads(card.read_text(encoding="utf-8")).get("held_out_splits") if card and card.exists() else None
+    kept = _card(tier).get("held_out_splits")
     if kept is None:
         return []
     return [f"{tier}: {split} was not kept out of this model's transfer mentions (its card lists "
