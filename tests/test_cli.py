@@ -87,6 +87,19 @@ def test_label_mentions_writes_each_mention_with_its_tone(tmp_path, capsys):
     assert main(["label-mentions", str(tmp_path / "bad.csv"), "--out", str(tmp_path / "x.csv"), "--tier", "fast"]) == 2
     assert "target offsets outside the text in row(s) [2]" in capsys.readouterr().err
     assert not (tmp_path / "x.csv").exists()
+    assert main(["label-mentions", str(tmp_path / "mentions.csv"), "--out", str(tmp_path / "x.json"), "--tier", "fast"]) == 2
+    assert "name a .csv or .parquet file" in capsys.readouterr().err
+
+
+def test_label_mentions_checks_every_row_before_scoring_any():
+    from toolkit.tone_training import label_mentions
+
+    mentions = pd.DataFrame({"text": ["Critics slammed Peter Novak."] * 5, "target_start": [16] * 5,
+                             "target_end": [27, 27, 27, 27, 99]})
+    logged = []
+    with pytest.raises(ValueError, match=r"row\(s\) \[4\]"):
+        label_mentions(mentions, tier="fast", chunk=2, log=logged.append)
+    assert logged == []  # nothing scored
 
 
 def test_usage_errors_exit_2():

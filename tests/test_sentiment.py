@@ -58,7 +58,7 @@ def test_clear_cases_in_each_direction(tier, text, mention, expected):
 
 KNOWN_MISSES = {  # (tier, sentence): why; strict, so a model that gets it right again fails the test
     ("fast", SPLIT_CASES[1][0]): "the fast tier trained with teacher labels (2026-12-06) reads 'the disgraced Peter "
-                                 "Novak' after a praised subject as neutral (p 0.34 / 0.37 / 0.29); gold only: negative",
+                                 "Novak' after a praised subject as neutral (p 0.36 / 0.37 / 0.27); gold only: negative",
 }
 
 
@@ -314,16 +314,21 @@ def test_the_fast_tier_learns_from_teacher_labels_but_never_from_an_evaluated_ar
              for i, name in enumerate(names)]
     rows += [("copy", "Reporters applauded Mayor Lena Ortiz for a candid and generous speech, he wrote.",
               "Lena Ortiz", (0.1, 0.1, 0.8)),  # the held-out sentence, quoted in another article
-             ("copy", "Opponents smeared Ortiz's aide.", "Ortiz", (0.9, 0.05, 0.05))]
+             ("copy", "Opponents smeared Ortiz's aide.", "Ortiz", (0.9, 0.05, 0.05)),
+             ("verbatim", "Opponents smeared Nora Vance at the rally.", "Nora Vance", (0.9, 0.05, 0.05))]
     labels = tmp_path / "transfer-labelled.parquet"
     _teacher_labels(rows).to_parquet(labels)
+    corpus = tmp_path / "articles.jsonl"  # 'verbatim' holds the held-out sentence itself, which no file labels
+    corpus.write_text("\n".join(json.dumps({"ID": article, "source": "Example", "content_original": text}) for article, text in [
+        ("good0", "Reporters applauded Ada Rowe warmly for the speech."),
+        ("verbatim", held_out + " Opponents smeared Nora Vance at the rally.")]) + "\n", encoding="utf-8")
     with_teacher = train_tone("fast", data_dir=tmp_path / "data", out=tmp_path / "with", teacher_labels=labels,
-                              log=lambda _: None)
+                              transfer_corpus=corpus, log=lambda _: None)
     card = json.loads(with_teacher.with_suffix(".json").read_text(encoding="utf-8"))["teacher_labels"]
-    assert {key: card[key] for key in ("mentions", "articles_left_out", "mentions_left_out")} == {
-        "mentions": 16, "articles_left_out": 1, "mentions_left_out": 2}
-    assert [(f["file"], f["mentions_read"], f["mentions"], len(f["sha256"])) for f in card["files"]] == [
-        ("transfer-labelled.parquet", 18, 16, 64)]
+    assert {key: card[key] for key in ("mentions", "articles_left_out", "mentions_left_out", "overlap_judged_on")} == {
+        "mentions": 16, "articles_left_out": 2, "mentions_left_out": 3, "overlap_judged_on": "full article text"}
+    assert [(f["file"], f["mentions_read"], f["mentions"], len(f["sha256"]), f["labellers"]) for f in card["files"]] == [
+        ("transfer-labelled.parquet", 19, 16, 64, ["x"])]
     assert card["labels"] == {"negative": 8, "neutral": 0, "positive": 8} and card["weight"] > 0
     gold_only = train_tone("fast", data_dir=tmp_path / "data", out=tmp_path / "gold", log=lambda _: None)
     frame = pd.DataFrame([marked("Reporters applauded Ivy Nash warmly.", "Ivy Nash"),
@@ -338,27 +343,40 @@ def test_a_mention_labelled_in_several_files_keeps_the_first_files_label(tmp_pat
     from toolkit.tone_training import teacher_labelled_mentions
 
     teacher, student = tmp_path / "teacher.parquet", tmp_path / "student.csv"
-    _teacher_labels([("a", "Critics mocked Ann Cole.", "Ann Cole", (0.8, 0.1, 0.1))]).to_parquet(teacher)
-    _teacher_labels([("a", "Critics mocked Ann Cole.", "Ann Cole", (0.1, 0.1, 0.8)),
-                     ("b", "Fans adored Bo Lee.", "Bo Lee", (0.1, 0.1, 0.8))]).to_csv(student, index=False)
-    mentions, record = teacher_labelled_mentions([teacher, student], [])
-    assert mentions[["text", "label"]].values.tolist() == [["Critics mocked Ann Cole.", "negative"],
-                                                          ["Fans adored Bo Lee.", "positive"]]
-    assert [(f["mentions_read"], f["mentions"]) for f in record["files"]] == [(1, 1), (2, 1)]
+    _teacher_labels([(7, "Critics mocked Ann Cole.", "Ann Cole", (0.8, 0.1, 0.1))]).to_parquet(teacher)  # id a number
+    _teacher_labels([("7", "Critics mocked Ann Cole.", "Ann Cole", (0.1, 0.1, 0.8)),
+                     ("007", "Fans adored Bo Lee.", "Bo Lee", (0.1, 0.1, 0.8)),
+                     ("008", "Critics said Liz Ray misled voters about the budget and the plan.", "Liz Ray",
+                      (0.8, 0.1, 0.1))]).to_csv(student, index=False)
+    protected = ["An aide said Liz Ray misled voters about the budget and the plan on Monday."]
+    mentions, record = teacher_labelled_mentions([teacher, student], protected)
+    assert mentions[["article_id", "text", "label"]].values.tolist() == [
+        ["7", "Critics mocked Ann Cole.", "negative"], ["007", "Fans adored Bo Lee.", "positive"]]
+    assert [(f["mentions_read"], f["mentions"]) for f in record["files"]] == [(1, 1), (3, 1)]
+    assert (record["duplicates"], record["articles_left_out"], record["mentions_left_out"]) == (1, 1, 1)
+    only = tmp_path / "only.parquet"
+    _teacher_labels([("9", "Critics said Liz Ray misled voters about the budget and the plan.", "Liz Ray",
+                      (0.8, 0.1, 0.1))]).to_parquet(only)
+    with pytest.raises(ValueError, match="no labelled mention is left"):
+        teacher_labelled_mentions([only], protected)
     with pytest.raises(ValueError, match="no teacher label file"):
         teacher_labelled_mentions([], [])
 
 
 @pytest.mark.parametrize("broken, message", [
     (lambda frame: frame.drop(columns=["p_neutral"]), "lacks p_neutral"),
-    (lambda frame: frame.assign(target_end=999), "offsets outside their sentence in 2 rows"),
+    (lambda frame: frame.assign(target_end=999), "offsets that are not whole numbers inside their sentence in 2 rows"),
+    (lambda frame: frame.assign(target_start=[0.5, 0]), r"in 1 rows \(first: row 0\)"),
+    (lambda frame: frame.assign(target_start=["zero", 0]), r"in 1 rows \(first: row 0\)"),
+    (lambda frame: frame.assign(p_negative=[np.nan, 0.1]), r"probabilities missing or outside \[0, 1\] in 1 rows"),
+    (lambda frame: frame.assign(p_positive=[0.1, 7.0]), r"outside \[0, 1\] in 1 rows \(first: row 1\)"),
 ])
 def test_a_broken_teacher_label_file_is_refused(tmp_path, broken, message):
     from toolkit.tone_training import teacher_labelled_mentions
 
-    path = tmp_path / "labels.parquet"
+    path = tmp_path / "labels.csv"  # CSV: a column may hold anything
     broken(_teacher_labels([("a", "Critics mocked Ann Cole.", "Ann Cole", (0.8, 0.1, 0.1)),
-                            ("b", "Fans adored Bo Lee.", "Bo Lee", (0.1, 0.1, 0.8))])).to_parquet(path)
+                            ("b", "Fans adored Bo Lee.", "Bo Lee", (0.1, 0.1, 0.8))])).to_csv(path, index=False)
     with pytest.raises(ValueError, match=message):
         teacher_labelled_mentions(path, [])
 
@@ -427,14 +445,9 @@ def test_a_split_a_model_may_have_learned_from_is_flagged():
     from toolkit.tone_training import _card, seen_in_training
 
     for tier in ("accurate", "fast"):
-        kept = _card(tier).get("held_out_splits")
+        assert _card(tier)["held_out_splits"] == ["devtest_mt"]
         flagged = seen_in_training(tier, ["devtest_mt", "devtest_rw"])
-        if kept is None:
-            assert flagged == []
-        else:
-            assert kept == ["devtest_mt"]
-            assert len(flagged) == 1 and flagged[0].startswith(f"{tier}: devtest_rw was not kept out")
-    assert _card("accurate").get("held_out_splits") == ["devtest_mt"]
+        assert len(flagged) == 1 and flagged[0].startswith(f"{tier}: devtest_rw was not kept out")
     assert seen_in_training("lexicon", ["devtest_rw"]) == []
 
 
@@ -712,7 +725,7 @@ def test_articles_sharing_a_run_of_words_with_newsmtsc_are_found():
 
 
 def test_a_transfer_corpus_without_text_is_refused(tmp_path):
-    from toolkit.tone_distill import read_transfer_corpus
+    from toolkit.tone_overlap import read_transfer_corpus
 
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text('{"ID": "x", "body": "Senator Karen Holt spoke."}\n', encoding="utf-8")

@@ -84,7 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "of a train-tone accurate run (the teacher's labels), files written by label-mentions; "
                             "a mention in several files keeps the first file's label")
     train.add_argument("--work", help="accurate: folder for the distillation stages, resumed if present (default: build/tone-distil)")
-    train.add_argument("--transfer-corpus", help="accurate: JSON-lines news corpus the teacher labels (default: AllSides in --data)")
+    train.add_argument("--transfer-corpus", help="accurate: JSON-lines news corpus the teacher labels; fast with --teacher-labels: "
+                                                 "the articles of the labelled mentions, to leave out those overlapping NewsMTSC "
+                                                 "(default: AllSides in --data)")
     train.add_argument("--transfer-mentions", type=_positive, default=60000, help="accurate: mentions the teacher labels (default: 60000)")
     train.add_argument("--teacher-base", help="accurate: folder of a Hugging Face encoder to use as teacher (default: all-mpnet-base-v2)")
     train.add_argument("--student-epochs", type=_positive, help="accurate: passes of the student over gold and transfer "
@@ -113,12 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run_label_mentions(args: argparse.Namespace) -> int:
-    from .tone_training import label_mentions, read_table, write_table
+    from .tone_training import TABLE_SUFFIXES, label_mentions, read_table, write_mentions
 
     check_tier(args.tier)
+    if Path(args.out).suffix.lower() not in TABLE_SUFFIXES or Path(args.out).is_dir():
+        raise ValueError(f"--out {args.out}: name a .csv or .parquet file")
     labelled = label_mentions(read_table(args.mentions), tier=args.tier, precision=args.tone_precision,
                               log=lambda message: print(message, flush=True))
-    write_table(labelled, args.out)
+    write_mentions(labelled, args.out)
     print(f"wrote {args.out} ({len(labelled):,} mentions)")
     return 0
 
@@ -213,10 +217,11 @@ def main(argv: list[str] | None = None) -> int:
             student = {name: value for name, value in [("epochs", args.student_epochs),
                                                        ("learning_rate", args.student_learning_rate),
                                                        ("feature_weight", args.feature_weight)] if value is not None}
-            distillation_flags = [args.work, args.transfer_corpus, args.teacher_base, *student.values()]
+            distillation_flags = [args.work, args.teacher_base, *student.values()]
             if args.tier != "accurate" and any(flag is not None for flag in distillation_flags):
-                raise ValueError("--work, --transfer-corpus, --teacher-base and the student flags apply to the "
-                                 "accurate tier only")
+                raise ValueError("--work, --teacher-base and the student flags apply to the accurate tier only")
+            if args.tier == "fast" and args.transfer_corpus is not None and args.teacher_labels is None:
+                raise ValueError("--transfer-corpus applies to the fast tier only with --teacher-labels")
             if args.tier != "fast" and args.teacher_labels is not None:
                 raise ValueError("--teacher-labels applies to the fast tier only")
             train_tone(args.tier, data_dir=args.data, out=args.out, limit=args.limit, work=args.work,

@@ -151,26 +151,6 @@ def teacher_outputs(network: TargetToneNet, tokenizer: Tokenizer, frame: pd.Data
 
 # ---------------------------------------------------------------------------------------------- transfer set
 
-def read_transfer_corpus(path: str | Path) -> pd.DataFrame:
-    """``article_id``, ``outlet``, ``text`` of a JSON-lines corpus (AllSides' ``ID``/``source``/
-    ``content_original`` fields, or ``id``/``outlet``/``text``); gzip-compressed if the name ends in ``.gz``."""
-    import gzip
-
-    opener = gzip.open if str(path).endswith(".gz") else open
-    rows = []
-    with opener(path, "rt", encoding="utf-8") as lines:
-        for number, line in enumerate(lines):
-            if line.strip():
-                record = json.loads(line)
-                rows.append({"article_id": str(record.get("ID", record.get("id", number))),
-                             "outlet": record.get("source", record.get("outlet")),
-                             "text": record.get("content_original", record.get("text")) or ""})
-    frame = pd.DataFrame(rows, columns=["article_id", "outlet", "text"])
-    if not frame["text"].str.strip().astype(bool).any():
-        raise ValueError(f"{path} holds no article text (fields content_original or text)")
-    return frame
-
-
 def transfer_mentions(articles: pd.DataFrame, *, exclude: set[str] | frozenset[str] = frozenset(),
                       articles_limit: int | None = None, mentions_limit: int | None = None, seed: int = 7,
                       nlp=None) -> pd.DataFrame:

@@ -14,7 +14,7 @@ per-class F1, each with a 95% bootstrap confidence interval over sentences, on `
 ``devtest_rw.jsonl`` or any other ``devtest_*.jsonl`` placed beside it) and by cross-validation on
 ``train.jsonl`` (folds keep each sentence's mentions together), plus sentences per second. Distillation keeps the
 sentences of every held-out split it finds out of its transfer mentions and lists those splits in the model's
-card; evaluation flags a split the card does not list (the shipped accurate model lists ``devtest_mt`` only).
+card; evaluation flags a split the card does not list (the shipped models' cards list ``devtest_mt`` only).
 Running the toolkit never needs ``../shared``; only these commands do.
 """
 
@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -82,14 +82,17 @@ TEACHER_LABEL_WEIGHT = 0.5
 TEACHER_LABEL_MIN_DF = 5
 
 
-def teacher_labelled_mentions(paths: Sequence[str | Path] | str | Path, protected: Sequence[str]
-                              ) -> tuple[pd.DataFrame, dict]:
+def teacher_labelled_mentions(paths: Sequence[str | Path] | str | Path, protected: Sequence[str],
+                              articles: pd.DataFrame | None = None) -> tuple[pd.DataFrame, dict]:
     """Mentions a stronger model labelled, each with its most likely ``label``: files with the columns of
     :data:`TEACHER_LABEL_COLUMNS`, such as ``transfer-labelled.parquet`` of a ``train-tone accurate`` work folder
     (the teacher's labels) or what ``label-mentions`` writes. A mention in several files keeps the label of the
-    first. Articles that share a run of eight words with a ``protected`` sentence are left out whole
-    (:mod:`toolkit.tone_overlap`). Returns the mentions and what the card records: per file its name, sha256,
-    mentions read and used; mentions and articles left out; labels."""
+    first. Every article that shares a run of eight words with a ``protected`` sentence is left out whole
+    (:mod:`toolkit.tone_overlap`), judged on its full text in ``articles`` (``article_id``, ``text``: the
+    transfer corpus; a sentence equal to a protected one is not even among the mentions) and, for an article
+    not there, on its labelled sentences. Returns the mentions and what the card records: per file its name,
+    sha256, labelling models (``teacher_sha256`` column), mentions read and used; mentions and articles left
+    out; labels."""
     from .paths import file_digest
     from .tone_overlap import overlapping_articles
 
@@ -98,74 +101,113 @@ def teacher_labelled_mentions(paths: Sequence[str | Path] | str | Path, protecte
         raise ValueError("no teacher label file given")
     frames, files = [], []
     for path in map(Path, paths):
-        frame = _read_teacher_labels(path)
-        files.append({"file": path.name, "sha256": file_digest(path), "mentions_read": len(frame)})
+        frame, labellers = _read_teacher_labels(path)
+        files.append({"file": path.name, "sha256": file_digest(path), "labellers": labellers,
+                      "mentions_read": len(frame)})
         frames.append(frame.assign(_file=len(files) - 1))
     frame = pd.concat(frames, ignore_index=True).drop_duplicates(["article_id", "text", "target_start", "target_end"])
-    overlapping = overlapping_articles(frame[["article_id", "text"]].drop_duplicates(), list(protected))
-    kept = frame[~frame["article_id"].astype(str).isin(overlapping)]
+    sentences = frame[["article_id", "text"]].drop_duplicates()
+    if articles is not None:
+        known = articles.assign(article_id=articles["article_id"].astype(str))
+        known = known[known["article_id"].isin(set(sentences["article_id"]))][["article_id", "text"]]
+        sentences = pd.concat([known, sentences[~sentences["article_id"].isin(set(known["article_id"]))]])
+    overlapping = overlapping_articles(sentences, list(protected))
+    left_out = frame["article_id"].isin(overlapping)
+    kept = frame[~left_out]
+    if kept.empty:
+        raise ValueError(f"no labelled mention is left once the articles overlapping NewsMTSC are left out "
+                         f"({len(frame):,} read from {', '.join(str(path) for path in paths)})")
     probabilities = kept[["p_negative", "p_neutral", "p_positive"]].to_numpy()
     kept = kept.assign(label=np.array(LABELS, dtype=object)[probabilities.argmax(axis=1)])
     for number, record in enumerate(files):
         record["mentions"] = int((kept["_file"] == number).sum())
-    record = {"files": files, "mentions": len(kept), "articles_left_out": len(overlapping),
-              "mentions_left_out": int(frame["article_id"].astype(str).isin(overlapping).sum()),
+    record = {"files": files, "mentions": len(kept), "duplicates": sum(f["mentions_read"] for f in files) - len(frame),
+              "articles_left_out": len(overlapping), "mentions_left_out": int(left_out.sum()),
+              "overlap_judged_on": "full article text" if articles is not None else "labelled sentences",
               "labels": {label: int((kept["label"] == label).sum()) for label in LABELS}}
     return kept.drop(columns="_file").reset_index(drop=True), record
 
 
-def _read_teacher_labels(path: Path) -> pd.DataFrame:
-    """A file of labelled mentions (Parquet, or CSV), checked: every column there, offsets inside the text."""
+def _read_teacher_labels(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    """A file of labelled mentions (Parquet, or CSV) with its labelling models' digests, checked: every column
+    there, whole-number offsets inside the text, probabilities between 0 and 1."""
     frame = read_table(path)
     missing = [column for column in TEACHER_LABEL_COLUMNS if column not in frame.columns]
     if missing:
         raise ValueError(f"{path} is not a table of labelled mentions: it lacks {', '.join(missing)}")
+    labellers = sorted(frame["teacher_sha256"].astype(str).unique()) if "teacher_sha256" in frame else []
     frame = frame[TEACHER_LABEL_COLUMNS].reset_index(drop=True)
+    frame["article_id"] = frame["article_id"].astype(str)
+    offsets = frame[["target_start", "target_end"]].apply(pd.to_numeric, errors="coerce")
     lengths = frame["text"].astype(str).str.len()
-    bad = ~((frame["target_start"] >= 0) & (frame["target_start"] < frame["target_end"]) & (frame["target_end"] <= lengths))
+    bad = ~((offsets % 1 == 0).all(axis=1) & (offsets["target_start"] >= 0)
+            & (offsets["target_start"] < offsets["target_end"]) & (offsets["target_end"] <= lengths))
     if bad.any():
-        raise ValueError(f"{path}: mention offsets outside their sentence in {int(bad.sum())} rows")
-    return frame
+        raise ValueError(f"{path}: mention offsets that are not whole numbers inside their sentence in "
+                         f"{int(bad.sum())} rows (first: row {int(bad.idxmax())})")
+    probabilities = frame[["p_negative", "p_neutral", "p_positive"]].apply(pd.to_numeric, errors="coerce")
+    wrong = ~(probabilities.ge(0) & probabilities.le(1)).all(axis=1)
+    if wrong.any():
+        raise ValueError(f"{path}: probabilities missing or outside [0, 1] in {int(wrong.sum())} rows "
+                         f"(first: row {int(wrong.idxmax())})")
+    return frame.assign(target_start=offsets["target_start"].astype(int), target_end=offsets["target_end"].astype(int),
+                        **{column: probabilities[column] for column in probabilities}), labellers
 
 
-def label_mentions(mentions: pd.DataFrame, tier: str = "accurate", precision: str = "auto",
-                   chunk: int = 20000, log=print) -> pd.DataFrame:
+def label_mentions(mentions: pd.DataFrame, tier: str = "accurate", precision: str = "auto", chunk: int = 20000,
+                   log: Callable[[str], None] = print) -> pd.DataFrame:
     """A copy of a table of marked mentions (``text``, ``target_start``, ``target_end``) with the tier's
     ``p_negative``, ``p_neutral``, ``p_positive`` and ``tone``, scored ``chunk`` rows at a time: labels for
-    ``train-tone fast --teacher-labels``."""
+    ``train-tone fast --teacher-labels``. Every row is checked before any is scored."""
+    from .sentiment import _columns
+
+    _columns(mentions)  # offsets outside the text fail here, with their row numbers in the whole table
     estimator = TargetSentiment(tier=tier, precision=precision)
     parts = []
     for first in range(0, len(mentions), chunk):
         parts.append(estimator.predict_proba(mentions.iloc[first:first + chunk]))
         log(f"labelled {min(first + chunk, len(mentions)):,} of {len(mentions):,} mentions")
     probabilities = np.vstack(parts) if parts else np.zeros((0, len(LABELS)))
-    return mentions.assign(p_negative=probabilities[:, 0], p_neutral=probabilities[:, 1],
+    labelled = mentions.drop(columns=[c for c in ("teacher_sha256", "teacher_features") if c in mentions])
+    return labelled.assign(p_negative=probabilities[:, 0], p_neutral=probabilities[:, 1],
                            p_positive=probabilities[:, 2],
                            tone=np.array(LABELS, dtype=object)[probabilities.argmax(axis=1)] if len(mentions) else [])
 
 
+TABLE_SUFFIXES = (".csv", ".parquet")
+
+
 def read_table(path: str | Path) -> pd.DataFrame:
-    """A Parquet or CSV table (by the file's suffix)."""
+    """A Parquet or CSV table (by the file's suffix; ``article_id`` read as text)."""
     path = Path(path)
-    if not path.exists():
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        raise ValueError(f"{path}: a table must be a .csv or .parquet file")
+    if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist")
-    return pd.read_csv(path) if path.suffix.lower() == ".csv" else pd.read_parquet(path)
+    return pd.read_csv(path, dtype={"article_id": str}) if path.suffix.lower() == ".csv" else pd.read_parquet(path)
 
 
-def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a table as CSV or Parquet (by the file's suffix), through a temporary file."""
+def write_mentions(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write a table of mentions as CSV or Parquet (by the file's suffix), never half-written under ``path``."""
+    from .corpus import write_table
+
     path = Path(path)
+    if path.suffix.lower() not in TABLE_SUFFIXES:
+        raise ValueError(f"{path}: write a .csv or .parquet file")
+    if path.suffix.lower() == ".csv":
+        return write_table(frame, path)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
-    if path.suffix.lower() == ".csv":
-        frame.to_csv(partial, index=False)
-    else:
+    try:
         frame.to_parquet(partial, index=False)
-    partial.replace(path)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
     return path
 
 
-def _fit_fast(train: pd.DataFrame, teacher_labels: pd.DataFrame | None, weight: float, min_df: int):
+def _fit_fast(train: pd.DataFrame, teacher_labels: pd.DataFrame | None, weight: float,
+              min_df: int) -> TargetSentiment:
     """The fast model fitted on the gold mentions and, at ``weight`` each, the teacher-labelled ones (the
     sentence classifier on gold sentences only), with terms found in at least ``min_df`` mentions."""
     from .sentiment import sentence_labels_of
@@ -187,8 +229,8 @@ def _fit_fast(train: pd.DataFrame, teacher_labels: pd.DataFrame | None, weight: 
 def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path | None = None,
                limit: int | None = None, work: str | Path | None = None, transfer_corpus: str | Path | None = None,
                transfer_mentions: int = 60000, teacher_base: str | Path | None = None,
-               student: Mapping[str, float] | None = None, teacher_labels: str | Path | None = None,
-               log=print) -> Path:
+               student: Mapping[str, float] | None = None,
+               teacher_labels: Sequence[str | Path] | str | Path | None = None, log=print) -> Path:
     """Train a tier on NewsMTSC's training split (the first ``limit`` mentions only, for tests) and save it with
     its card; returns the model file.
 
@@ -217,7 +259,9 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
     if tier == "fast":
         silver = None
         if teacher_labels is not None:
-            silver, card["teacher_labels"] = teacher_labelled_mentions(teacher_labels, _protected_sentences(source))
+            silver, card["teacher_labels"] = teacher_labelled_mentions(
+                teacher_labels, _protected_sentences(source), _transfer_articles(transfer_corpus, data_dir))
+            card["teacher_labels"]["corpus"] = Path(transfer_corpus).name if transfer_corpus else "AllSides"
             card["teacher_labels"]["weight"] = TEACHER_LABEL_WEIGHT
             card["held_out_splits"] = [path.stem for path in held_out_paths(source)]  # kept out of them
             log(f"fast: {len(silver):,} labelled mentions from {len(card['teacher_labels']['files'])} file(s) "
@@ -250,15 +294,13 @@ def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer
 
     from . import tone_distill
     from .paths import REPO_DIR
-    from .slices import allsides_path
+    from .tone_overlap import read_transfer_corpus
 
-    corpus = Path(transfer_corpus) if transfer_corpus else allsides_path(data_dir)
-    if corpus is None or not corpus.exists():
-        raise FileNotFoundError("the transfer corpus was not found; pass --transfer-corpus (AllSides articles.jsonl.gz)")
+    corpus = _transfer_corpus_path(transfer_corpus, data_dir)
     protected = _protected_sentences(source)
     work = Path(work) if work else REPO_DIR / "build" / "tone-distil"
     student = replace(tone_distill.STUDENT_SETTINGS, **overrides)
-    network, labelled = tone_distill.distil(train, tone_distill.read_transfer_corpus(corpus), work, protected=protected,
+    network, labelled = tone_distill.distil(train, read_transfer_corpus(corpus), work, protected=protected,
                                             teacher_base=teacher_base, mentions_limit=transfer_mentions,
                                             student_settings=student, log=log)
     return network, {
@@ -271,6 +313,23 @@ def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer
         "settings": {"teacher": asdict(tone_distill.TEACHER_SETTINGS), "student": asdict(student)},
         "held_out_splits": [path.stem for path in held_out_paths(source)],  # kept out of the transfer set
     }
+
+
+def _transfer_corpus_path(transfer_corpus: str | Path | None, data_dir: str | Path | None) -> Path:
+    """The transfer corpus (default: AllSides in ``data_dir``), which must exist."""
+    from .slices import allsides_path
+
+    corpus = Path(transfer_corpus) if transfer_corpus else allsides_path(data_dir)
+    if corpus is None or not corpus.exists():
+        raise FileNotFoundError("the transfer corpus was not found; pass --transfer-corpus (AllSides articles.jsonl.gz)")
+    return corpus
+
+
+def _transfer_articles(transfer_corpus: str | Path | None, data_dir: str | Path | None) -> pd.DataFrame:
+    """The transfer corpus's articles (``article_id``, ``outlet``, ``text``), to judge overlap on full texts."""
+    from .tone_overlap import read_transfer_corpus
+
+    return read_transfer_corpus(_transfer_corpus_path(transfer_corpus, data_dir))
 
 
 def _protected_sentences(source: Path) -> list[str]:
