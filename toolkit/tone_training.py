@@ -234,10 +234,11 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
     """Train a tier on NewsMTSC's training split (the first ``limit`` mentions only, for tests) and save it with
     its card; returns the model file.
 
-    ``fast`` also learns from ``teacher_labels``, when given: the mentions the accurate tier's teacher labelled
-    (``WORK/transfer-labelled.parquet`` of a ``train-tone accurate`` run), each with the teacher's most likely
-    label at weight :data:`TEACHER_LABEL_WEIGHT`, without any article that shares eight words in a row with a
-    sentence of NewsMTSC (train or a held-out split).
+    ``fast`` also learns from ``teacher_labels``, when given: files of mentions labelled by stronger models
+    (``WORK/transfer-labelled.parquet`` of a ``train-tone accurate`` run, what ``label-mentions`` writes; see
+    :func:`teacher_labelled_mentions`), each mention with its most likely label at weight
+    :data:`TEACHER_LABEL_WEIGHT`, without any article whose full text in ``transfer_corpus`` (default: AllSides
+    in ``data_dir``) shares eight words in a row with a sentence of NewsMTSC (train or a held-out split).
 
     ``accurate`` is distilled (:mod:`toolkit.tone_distill`): a teacher fine-tuned on NewsMTSC labels
     ``transfer_mentions`` mentions from ``transfer_corpus`` (default: AllSides in ``data_dir``), and the shipped
