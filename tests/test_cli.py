@@ -69,6 +69,21 @@ def test_teacher_labels_are_refused_for_the_accurate_tier(tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("window, error", [
+    ("1000:2000", "--transfer-validation and the student flags apply to the accurate tier only"),
+    ("2000:1000", "expected START:END with 0 <= START < END, not '2000:1000'"),
+    ("1000", "expected START:END (two whole numbers), not '1000'"),
+    ("first:last", "expected START:END (two whole numbers), not 'first:last'"),
+])
+def test_a_transfer_validation_window_must_be_a_range_for_the_accurate_tier(window, error, tmp_path, capsys):
+    try:
+        code = main(["train-tone", "fast", "--transfer-validation", window, "--out", str(tmp_path)])
+    except SystemExit as exit_:  # argparse refuses a malformed value before anything runs
+        code = exit_.code
+    assert code == 2 and error in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_label_mentions_writes_each_mention_with_its_tone(tmp_path, capsys):
     mentions = pd.DataFrame({"article_id": ["a1", "a2", "a2"],
                              "text": ["Critics slammed Peter Novak as corrupt and incompetent.",

