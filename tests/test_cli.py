@@ -84,6 +84,26 @@ def test_a_transfer_validation_window_must_be_a_range_for_the_accurate_tier(wind
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_transfer_validation_window_reaches_the_distillation(monkeypatch):
+    from toolkit import tone_training
+
+    calls = []
+    monkeypatch.setattr(tone_training, "train_tone", lambda tier, **options: calls.append((tier, options)))
+    assert main(["train-tone", "accurate", "--transfer-validation", "40000:60000", "--transfer-mentions", "140000"]) == 0
+    assert calls[0][0] == "accurate" and calls[0][1]["transfer_validation"] == (40000, 60000)
+    assert calls[0][1]["transfer_mentions"] == 140000
+
+
+@pytest.mark.parametrize("tier, window, message", [("fast", (0, 1), "is for the accurate tier's distillation"),
+                                                   ("accurate", (60000, 40000), "needs 0 <= start < end")])
+def test_train_tone_refuses_a_validation_window_before_reading_anything(tier, window, message, tmp_path):
+    from toolkit.tone_training import train_tone
+
+    with pytest.raises(ValueError, match=message):
+        train_tone(tier, data_dir=tmp_path / "nowhere", out=tmp_path, transfer_validation=window)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_label_mentions_writes_each_mention_with_its_tone(tmp_path, capsys):
     mentions = pd.DataFrame({"article_id": ["a1", "a2", "a2"],
                              "text": ["Critics slammed Peter Novak as corrupt and incompetent.",

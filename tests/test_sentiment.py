@@ -532,11 +532,14 @@ def test_accurate_distillation_runs_on_a_small_slice(shared_dir, tmp_path, monke
                transfer_corpus=corpus, teacher_base=base_model_dir(), student={"feature_weight": 1.0},
                transfer_validation=(0, 1), log=messages.append)
     transfer = json.loads(path.with_suffix(".json").read_text())["transfer"]
-    held = transfer["validation"]["mentions"]  # every mention of that article (twice if the corpus repeats it)
+    held = int(labelled["article_id"].eq(first_article).sum())  # each of its mentions once
+    extracted = pd.read_parquet(tmp_path / "work" / "transfer.parquet")["article_id"].astype(str)
+    every_copy = int(extracted.eq(str(first_article)).sum())  # a repeated article: both copies leave training
     assert transfer["validation"]["window"] == [0, 1] and transfer["validation"]["articles"] == 1
-    assert held >= labelled["article_id"].eq(first_article).sum() and transfer["mentions"] + held == len(labelled) + 2
+    assert transfer["validation"]["mentions"] == held and transfer["mentions"] == len(labelled) + 2 - every_copy
+    assert sum(transfer["validation"]["labelled_in"].values()) == held
     assert 0.0 <= transfer["validation"]["accuracy"] <= 1.0 and transfer["validation"]["cross_entropy"] > 0
-    assert any(f"{held:,} mentions of 1 articles held out to check the student" in m for m in messages)
+    assert any(f"{held:,} mentions of 1 article(s) held out to check the student" in m for m in messages)
     assert any(m.startswith("student: agrees with the teacher on") for m in messages)
     first_gold = load_newsmtsc(shared_dir / "data" / "newsmtsc" / "train.jsonl").iloc[:24]
     key = ["text", "target_start", "target_end"]
@@ -678,7 +681,7 @@ def test_transfer_mentions_are_found_again_when_the_corpus_changes(tmp_path, mon
     run(articles)  # same corpus, same settings: read back
     assert calls == [len(articles)] and not any("again" in m for m in messages)
     edited = articles.assign(text=articles["text"].str.replace("Senator", "Governor", regex=False))
-    assert len(run(edited)) == len(articles)
+    assert len(run(edited)[0]) == len(articles)
     run(edited, protected=("Another sentence entirely.",))
     assert calls == [len(articles)] * 3
     assert sum("came from another corpus" in m for m in messages) == 2
@@ -974,12 +977,27 @@ def test_report_tables_of_counts_give_the_same_shares_as_the_rows_they_count():
 def test_a_validation_window_holds_out_whole_articles_by_where_they_start(window, held_articles):
     from toolkit.tone_distill import split_validation
 
-    kept = pd.DataFrame({"article_id": ["a", "a", "b", "c", "c", "c"], "text": [f"Sentence {i}." for i in range(6)]})
+    kept = pd.DataFrame({"article_id": ["a", "a", "b", "c", "c", "c"], "text": [f"Sentence {i}." for i in range(6)],
+                         "target_start": 0, "target_end": 8})
     training, held_out = split_validation(kept, window)
     assert sorted(held_out["article_id"].unique()) == held_articles
     assert sorted(training["article_id"].unique()) == sorted({"a", "b", "c"} - set(held_articles))
     assert len(training) + len(held_out) == len(kept) and training.index.tolist() == list(range(len(training)))
     assert split_validation(kept, None)[0] is kept and split_validation(kept, None)[1].empty
+
+
+def test_held_out_mentions_are_unseen_and_given_once():
+    """A repeated article is held out with its first copy and scored once; a held-out sentence that another
+    article also carries (a wire story reprinted) is dropped from the held-out mentions, not learned from twice."""
+    from toolkit.tone_distill import split_validation
+
+    rows = [("a", "Senator Karen Holt praised the deal."), ("b", "Tom Reed called the plan reckless."),
+            ("c", "Maria Lopez called the plan reckless."), ("a", "Senator Karen Holt praised the deal."),
+            ("d", "Tom Reed  called the plan reckless!"), ("b", "Dana Whitfield resigned on Friday.")]
+    kept = pd.DataFrame([{"article_id": a, "text": t, "target_start": 0, "target_end": 8} for a, t in rows])
+    training, held_out = split_validation(kept, (0, 2))  # "a" (starts at 0) and "b" (at 1)
+    assert sorted(training["article_id"]) == ["c", "d"]
+    assert held_out["text"].tolist() == ["Senator Karen Holt praised the deal.", "Dana Whitfield resigned on Friday."]
 
 
 @pytest.mark.parametrize("window", [(3, 3), (4, 2), (-1, 2)])
@@ -1006,3 +1024,45 @@ def test_each_label_records_the_precision_the_teacher_computed_in(tmp_path, monk
     assert pd.read_parquet(path)["teacher_precision"].tolist() == ["float32", "bfloat16"]
     with pytest.raises(ValueError, match="not 'int8'"):
         tone_distill.teacher_labelling_precision("int8")
+
+
+def test_distillation_labels_the_held_out_mentions_in_the_precision_asked_and_reports_on_them(tmp_path, monkeypatch):
+    import torch
+
+    from toolkit import tone_accurate, tone_distill
+
+    dtypes, learned, scored = [], {}, {}
+
+    def fake_outputs(network, tokenizer, frame):
+        dtypes.append(next(network.parameters()).dtype)
+        return np.tile([0.1, 0.2, 0.7], (len(frame), 1)), np.zeros((len(frame), 2), dtype=np.float16)
+
+    def fake_agreement(network, tokenizer, labelled, precision="auto"):
+        scored.update(frame=labelled)
+        return {"mentions": len(labelled), "articles": 1, "precision": "bfloat16", "macro_f1": 0.5,
+                "accuracy": 0.5, "cross_entropy": 0.9}
+
+    def mention(article, text, name):
+        return {"article_id": article, "outlet": "Evening Post", "kind": "PERSON", **marked(text, name)}
+
+    transfer = pd.DataFrame([mention("a1", "Senator Karen Holt praised the deal on Monday.", "Karen Holt")])
+    held_out = pd.DataFrame([mention("a2", "Tom Reed called the plan reckless.", "Tom Reed")])
+    monkeypatch.setattr(tone_distill, "teacher_outputs", fake_outputs)
+    monkeypatch.setattr(tone_distill, "agreement_with_teacher", fake_agreement)
+    monkeypatch.setattr(tone_accurate, "train_network", lambda frame, *args, **kwargs: learned.update(frame=frame) or "student")
+    monkeypatch.setattr(tone_distill, "_teacher", lambda *args: torch.nn.Linear(2, 2))
+    monkeypatch.setattr(tone_distill, "_transfer", lambda *args: (transfer, held_out))
+    monkeypatch.setattr(tone_distill, "file_digest", lambda path: "ddd")
+    monkeypatch.setattr(tone_distill, "load_tokenizer", lambda base=None: None)
+    gold = pd.DataFrame([{**marked("Critics slammed Peter Novak as corrupt.", "Peter Novak"), "label": "negative"}])
+
+    _, labelled, report = tone_distill.distil(gold, pd.DataFrame(), tmp_path, protected=[], teacher_base=tmp_path,
+                                              validation=(1, 2), labelling_precision="bfloat16", log=lambda m: None)
+    assert dtypes == [torch.bfloat16, torch.bfloat16]  # the training mention, then the held-out one
+    assert "Tom Reed" not in " ".join(learned["frame"]["text"]) and scored["frame"]["p_positive"].tolist() == [0.7]
+    assert report["labelling_precision"] == "bfloat16" and report["labelled_in"] == {"bfloat16": 1}
+    assert report["validation"] == {"window": [1, 2], "mentions": 1, "articles": 1, "precision": "bfloat16",
+                                    "macro_f1": 0.5, "accuracy": 0.5, "cross_entropy": 0.9,
+                                    "labelled_in": {"bfloat16": 1}}
+    saved = pd.read_parquet(tmp_path / "transfer-labelled.parquet")
+    assert sorted(saved["article_id"]) == ["a1", "a2"] and set(saved["teacher_precision"]) == {"bfloat16"}

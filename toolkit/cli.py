@@ -90,8 +90,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--transfer-mentions", type=_positive, default=60000, help="accurate: mentions the teacher labels (default: 60000)")
     train.add_argument("--transfer-validation", type=_window, metavar="START:END",
                        help="accurate: hold out of the student's mentions the transfer articles whose first mention is at "
-                            "a position from START to END (exclusive), and record in the card how well the student "
-                            "agrees with the teacher on them (no NewsMTSC label read)")
+                            "a position from START to END (exclusive; positions count mentions of the transfer set, "
+                            "overlapping articles left out), have the teacher label them too, and record in the card "
+                            "how well the student agrees with the teacher on them (no NewsMTSC label read); the "
+                            "student still gets --transfer-mentions mentions, from outside the window")
     train.add_argument("--teacher-base", help="accurate: folder of a Hugging Face encoder to use as teacher (default: all-mpnet-base-v2)")
     train.add_argument("--student-epochs", type=_positive, help="accurate: passes of the student over gold and transfer "
                                                               "mentions (default: the shipped recipe's)")

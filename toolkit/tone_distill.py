@@ -57,6 +57,7 @@ STUDENT_SETTINGS = TrainingSettings(epochs=2, batch_size=32, learning_rate=8e-5,
                                     feature_weight=0.0)  # feature distillation: tried, not shipped (model card)
 TRANSFER_KINDS = {"PERSON": 1.0, "ORG": 0.15, "GPE": 0.15, "NORP": 0.15}  # share of each entity kind kept
 MENTIONS_PER_SENTENCE = 3
+TRANSFER_ARTICLES_LIMIT = 9000  # articles of the transfer corpus read for mentions (the first, after shuffling)
 SENTENCE_WORDS = (8, 60)
 PROBABILITY_COLUMNS = [f"p_{label}" for label in LABELS]
 FEATURES_COLUMN = "teacher_features"
@@ -255,14 +256,15 @@ def _record_fingerprint(path: Path, fingerprint: str) -> None:
 # ---------------------------------------------------------------------------------------------- the stages
 
 def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Path, *, protected: list[str],
-           teacher_base: str | Path | None = None, articles_limit: int | None = 9000,
+           teacher_base: str | Path | None = None, articles_limit: int | None = TRANSFER_ARTICLES_LIMIT,
            mentions_limit: int | None = 60000, teacher_settings: TrainingSettings | None = None,
            student_settings: TrainingSettings | None = None, student: TargetToneNet | None = None,
            student_tokenizer: Tokenizer | None = None, validation: tuple[int, int] | None = None,
            labelling_precision: str = "auto",
            log: Callable[[str], None] = print) -> tuple[TargetToneNet, pd.DataFrame, dict]:
-    """Run (or resume) the four stages in ``work``; return the student network and the teacher-labelled
-    mentions it learned from.
+    """Run (or resume) the four stages in ``work``; return the student network, the teacher-labelled mentions
+    it learned from, and a report for its card (the teacher's labelling precision; with ``validation``, the
+    student's agreement with the teacher on the held-out mentions).
 
     ``train``: NewsMTSC mentions with gold labels; ``transfer_articles``: ``article_id``, ``outlet``, ``text``;
     ``protected``: sentences (NewsMTSC's, evaluation included) whose articles never give transfer mentions.
@@ -286,9 +288,9 @@ def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Pat
     work.mkdir(parents=True, exist_ok=True)
     base = Path(teacher_base) if teacher_base else teacher_base_dir(work)
     tokenizer = load_tokenizer(base)
-    teacher = _teacher(train, base, tokenizer, work / "teacher.safetensors", teacher_settings, log)
     mentions, held_out = _transfer(transfer_articles, protected, work / "transfer.parquet", articles_limit,
-                                   mentions_limit, log, validation)
+                                   mentions_limit, log, validation)  # first: a bad window fails before hours of teacher
+    teacher = _teacher(train, base, tokenizer, work / "teacher.safetensors", teacher_settings, log)
     digest = file_digest(work / "teacher.safetensors")
     learns_features = student_settings.feature_weight > 0
     precision = teacher_labelling_precision(labelling_precision)
@@ -316,7 +318,8 @@ def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Pat
               "labelled_in": {str(k): int(v) for k, v in labelled["teacher_precision"].value_counts().sort_index().items()}}
     if len(held_out):
         report["validation"] = {"window": list(validation), **agreement_with_teacher(
-            network, student_tokenizer or load_tokenizer(), held_out)}
+            network, student_tokenizer or load_tokenizer(), held_out),
+            "labelled_in": {str(k): int(v) for k, v in held_out["teacher_precision"].value_counts().sort_index().items()}}
         log(f"student: agrees with the teacher on {report['validation']['mentions']:,} held-out transfer mentions: "
             f"macro-F1 {report['validation']['macro_f1']:.3f}, accuracy {report['validation']['accuracy']:.3f}")
     return network, labelled, report
@@ -330,17 +333,29 @@ def teacher_labelling_precision(precision: str = "auto") -> str:
     return ("bfloat16" if native_bfloat16() else "float32") if precision == "auto" else precision
 
 
-def split_validation(kept: pd.DataFrame, window: tuple[int, int] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The transfer mentions (in order, each article's together) split into those a student learns from and the
-    held-out ones: every article whose first mention is at a position in ``[start, end)``, whole."""
-    if window is None:
-        return kept, kept.iloc[:0]
+def check_window(window: tuple[int, int]) -> tuple[int, int]:
+    """``window`` as ``(start, end)`` if ``0 <= start < end``; a ValueError otherwise."""
     start, end = window
     if not 0 <= start < end:
         raise ValueError(f"the validation window needs 0 <= start < end, not {start}:{end}")
+    return int(start), int(end)
+
+
+def split_validation(kept: pd.DataFrame, window: tuple[int, int] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The transfer mentions (in order) split into those a student may learn from and the held-out ones: every
+    article whose first mention is at a position in ``[start, end)``, whole (a repeated article with it). So that
+    the held-out mentions are unseen, each is given once, and those whose sentence also occurs outside the
+    window (the same wording in another article) are dropped from them."""
+    if window is None:
+        return kept, kept.iloc[:0]
+    start, end = check_window(window)
     first = pd.Series(np.arange(len(kept))).groupby(kept["article_id"].astype(str).to_numpy()).transform("min")
     held = ((first >= start) & (first < end)).to_numpy()
-    return kept[~held].reset_index(drop=True), kept[held].reset_index(drop=True)
+    training, held_out = kept[~held].reset_index(drop=True), kept[held]
+    seen = set(training["text"].map(normalised_sentence))
+    held_out = held_out[~held_out["text"].map(normalised_sentence).isin(seen)]
+    held_out = held_out.drop_duplicates(["article_id", "text", "target_start", "target_end"])
+    return training, held_out.reset_index(drop=True)
 
 
 def agreement_with_teacher(network: TargetToneNet, tokenizer: Tokenizer, labelled: pd.DataFrame,
@@ -395,21 +410,34 @@ def _transfer(articles: pd.DataFrame, protected: list[str], path: Path, articles
         mentions = transfer_mentions(articles, exclude=excluded, articles_limit=articles_limit)
         _write_parquet(mentions, path)
         _record_fingerprint(path, fingerprint)
-    used = articles[articles["article_id"].astype(str).isin(set(mentions["article_id"].astype(str)))]
-    overlapping = overlapping_articles(used, protected)
-    kept, held_out = split_validation(mentions[~mentions["article_id"].astype(str).isin(overlapping)], validation)
+    kept, held_out, overlapping = select_transfer(mentions, articles, protected, validation)
     kept = kept.iloc[:mentions_limit]
     log(f"transfer: {len(kept):,} mentions in {kept['text'].nunique():,} sentences "
         f"({len(overlapping):,} articles left out for sharing {OVERLAP_WORDS} words in a row with NewsMTSC)"
-        + (f"; {len(held_out):,} mentions of {held_out['article_id'].nunique():,} articles held out to check the "
-           "student" if validation else ""))
-    if kept.empty:
-        raise ValueError("the transfer corpus gave no mentions; check that its records hold article text")
+        + (f"; {len(held_out):,} mentions of {held_out['article_id'].nunique():,} article(s) held out to check "
+           "the student" if validation else ""))
     if mentions_limit and len(kept) < mentions_limit:
         log(f"transfer: only {len(kept):,} of the {mentions_limit:,} mentions asked for")
-    if validation and held_out.empty:
-        raise ValueError(f"no transfer article starts in the validation window {validation[0]}:{validation[1]}")
     return kept.reset_index(drop=True), held_out
+
+
+def select_transfer(mentions: pd.DataFrame, articles: pd.DataFrame, protected: list[str],
+                    validation: tuple[int, int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame, set[str]]:
+    """From the extracted transfer mentions (in order), without every article whose full text in ``articles``
+    shares eight words in a row with a ``protected`` sentence: the mentions a student may learn from, the
+    held-out ones (:func:`split_validation`) and the ids of the articles left out. Errors when nothing is left
+    to learn from, or when the window holds nothing out."""
+    used = articles[articles["article_id"].astype(str).isin(set(mentions["article_id"].astype(str)))]
+    overlapping = overlapping_articles(used, protected)
+    remaining = mentions[~mentions["article_id"].astype(str).isin(overlapping)]
+    kept, held_out = split_validation(remaining, validation)
+    if validation and held_out.empty:
+        raise ValueError(f"no transfer article starts in the validation window {validation[0]}:{validation[1]} "
+                         f"(the transfer set holds {len(remaining):,} mentions)")
+    if kept.empty:
+        raise ValueError("the validation window holds out every transfer mention" if validation and len(remaining)
+                         else "the transfer corpus gave no mentions; check that its records hold article text")
+    return kept, held_out, overlapping
 
 
 def label_transfer(teacher: TargetToneNet, tokenizer: Tokenizer, mentions: pd.DataFrame, path: str | Path, *,

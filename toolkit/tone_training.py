@@ -251,6 +251,12 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
     the card records how well the student agrees with the teacher on them
     (:func:`toolkit.tone_distill.split_validation`)."""
     _check_student_overrides(tier, student or {})
+    if transfer_validation is not None:
+        if tier != "accurate":
+            raise ValueError("a transfer validation window is for the accurate tier's distillation")
+        from .tone_distill import check_window
+
+        transfer_validation = check_window(transfer_validation)
     source = newsmtsc_dir(data_dir)
     train = load_newsmtsc(source / "train.jsonl")
     if limit:
@@ -259,8 +265,6 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
     target = Path(out) / model_path(tier).name if out else model_path(tier)
     card = {"tier": tier, "trained_on": "NewsMTSC train.jsonl (MIT licence)", "mentions": len(train),
             "sentences": int(train["text"].nunique()), "date": dt.date.today().isoformat(), "labels": list(LABELS)}
-    if transfer_validation is not None and tier != "accurate":
-        raise ValueError("a transfer validation window is for the accurate tier's distillation")
     if teacher_labels is not None and tier != "fast":
         raise ValueError("teacher labels are for the fast tier; the accurate tier makes its own (--work)")
     if tier == "fast":
