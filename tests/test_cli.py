@@ -116,7 +116,13 @@ def test_label_mentions_writes_each_mention_with_its_tone(tmp_path, capsys):
     labelled = pd.read_parquet(out)
     assert labelled["tone"].tolist() == ["negative", "positive", "neutral"]
     assert labelled[["p_negative", "p_neutral", "p_positive"]].sum(axis=1).round(6).eq(1).all()
-    assert labelled.drop(columns=["p_negative", "p_neutral", "p_positive", "tone"]).equals(mentions)
+    assert labelled.drop(columns=["p_negative", "p_neutral", "p_positive", "tone", "teacher_sha256",
+                                  "teacher_precision"]).equals(mentions)
+    from toolkit.paths import file_digest
+    from toolkit.sentiment import model_path
+
+    assert set(labelled["teacher_sha256"]) == {file_digest(model_path("fast"))}  # which model labelled them
+    assert set(labelled["teacher_precision"]) == {"float64"}
     assert "wrote" in capsys.readouterr().out
     mentions.assign(target_end=[27, 28, 99]).to_csv(tmp_path / "bad.csv", index=False)
     assert main(["label-mentions", str(tmp_path / "bad.csv"), "--out", str(tmp_path / "x.csv"), "--tier", "fast"]) == 2

@@ -158,20 +158,28 @@ def label_mentions(mentions: pd.DataFrame, tier: str = "accurate", precision: st
                    log: Callable[[str], None] = print) -> pd.DataFrame:
     """A copy of a table of marked mentions (``text``, ``target_start``, ``target_end``) with the tier's
     ``p_negative``, ``p_neutral``, ``p_positive`` and ``tone``, scored ``chunk`` rows at a time: labels for
-    ``train-tone fast --teacher-labels``. Every row is checked before any is scored."""
+    ``train-tone fast --teacher-labels``. Every row is checked before any is scored. Each row also names its
+    labeller, as the teacher's labels do: ``teacher_sha256``, the digest of the shipped model file (``vader`` for
+    the lexicon), and ``teacher_precision``, the precision the model computed in."""
+    from .paths import file_digest
     from .sentiment import _columns
 
     _columns(mentions)  # offsets outside the text fail here, with their row numbers in the whole table
     estimator = TargetSentiment(tier=tier, precision=precision)
+    loaded = estimator._model()
+    labeller = "vader" if tier == "lexicon" else file_digest(model_path(tier))
+    computed_in = getattr(loaded, "precision", "float64")  # the fast tier and VADER compute in double precision
     parts = []
     for first in range(0, len(mentions), chunk):
         parts.append(estimator.predict_proba(mentions.iloc[first:first + chunk]))
         log(f"labelled {min(first + chunk, len(mentions)):,} of {len(mentions):,} mentions")
     probabilities = np.vstack(parts) if parts else np.zeros((0, len(LABELS)))
-    labelled = mentions.drop(columns=[c for c in ("teacher_sha256", "teacher_features") if c in mentions])
+    labelled = mentions.drop(columns=[c for c in ("teacher_sha256", "teacher_precision", "teacher_features")
+                                      if c in mentions])
     return labelled.assign(p_negative=probabilities[:, 0], p_neutral=probabilities[:, 1],
                            p_positive=probabilities[:, 2],
-                           tone=np.array(LABELS, dtype=object)[probabilities.argmax(axis=1)] if len(mentions) else [])
+                           tone=np.array(LABELS, dtype=object)[probabilities.argmax(axis=1)] if len(mentions) else [],
+                           teacher_sha256=labeller, teacher_precision=computed_in)
 
 
 TABLE_SUFFIXES = (".csv", ".parquet")
