@@ -1018,8 +1018,11 @@ def test_each_label_records_the_precision_the_teacher_computed_in(tmp_path, monk
     mentions.iloc[:1].assign(p_negative=0.9, p_neutral=0.05, p_positive=0.05, teacher_sha256="ccc").to_parquet(path)
     monkeypatch.setattr(tone_distill, "teacher_outputs", lambda network, tokenizer, frame: (
         np.tile([0.1, 0.1, 0.8], (len(frame), 1)), np.zeros((len(frame), 2), dtype=np.float16)))
-    labelled = tone_distill.label_transfer("teacher", None, mentions, path, teacher_sha256="ccc", with_features=False,
-                                           precision="bfloat16", log=lambda m: None)
+    import torch
+
+    teacher = torch.nn.Linear(2, 2).to(torch.bfloat16)  # recorded from the weights, whatever the caller says
+    labelled = tone_distill.label_transfer(teacher, None, mentions, path, teacher_sha256="ccc", with_features=False,
+                                           log=lambda m: None)
     assert labelled["teacher_precision"].tolist() == ["float32", "bfloat16"]  # saved before it was recorded: float32
     assert pd.read_parquet(path)["teacher_precision"].tolist() == ["float32", "bfloat16"]
     with pytest.raises(ValueError, match="not 'int8'"):

@@ -296,7 +296,7 @@ def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Pat
     precision = teacher_labelling_precision(labelling_precision)
     if precision == "bfloat16":
         teacher = teacher.to(torch.bfloat16)
-    label = functools.partial(label_transfer, teacher, tokenizer, teacher_sha256=digest, precision=precision,
+    label = functools.partial(label_transfer, teacher, tokenizer, teacher_sha256=digest,
                               threads=teacher_settings.threads, log=log)
     labelled = label(mentions, work / "transfer-labelled.parquet", with_features=learns_features)
     if len(held_out):
@@ -442,16 +442,16 @@ def select_transfer(mentions: pd.DataFrame, articles: pd.DataFrame, protected: l
 
 def label_transfer(teacher: TargetToneNet, tokenizer: Tokenizer, mentions: pd.DataFrame, path: str | Path, *,
                    teacher_sha256: str, chunk: int = 2000, threads: int = 2, with_features: bool = True,
-                   precision: str = "float32", log: Callable[[str], None] = print) -> pd.DataFrame:
+                   log: Callable[[str], None] = print) -> pd.DataFrame:
     """The mentions with the teacher's probabilities (``p_negative`` …) and pooled features (``teacher_features``,
     one half-precision array per mention). Labels are saved to ``path`` chunk by chunk, keyed by article,
     sentence and offsets, so an interrupted run resumes with the mentions not yet labelled; labels of mentions no
     longer asked for are kept in the file but not returned. Each saved label carries ``teacher_sha256``, the
     digest of the teacher's weights: labels another teacher gave are never returned, and are dropped from the
     file when it is next written. Labels saved without features (by an older version of this module) are given
-    again ``with_features``, and returned as they are (features missing) otherwise. ``precision`` names the
-    precision the teacher computes in; it is saved with each label (``teacher_precision``; labels saved before
-    it was recorded were all given in ``float32``)."""
+    again ``with_features``, and returned as they are (features missing) otherwise. The precision of the
+    teacher's weights is saved with each label (``teacher_precision``; labels saved before it was recorded were
+    all given in ``float32``)."""
     path = Path(path)
     key = ["article_id", "text", "target_start", "target_end"]
     done = _saved_labels(path, teacher_sha256, mentions[key], with_features, log)
@@ -471,9 +471,17 @@ def label_transfer(teacher: TargetToneNet, tokenizer: Tokenizer, mentions: pd.Da
         part = missing.iloc[:chunk]
         probabilities, features = teacher_outputs(teacher, tokenizer, part)
         labels = part.assign(**dict(zip(PROBABILITY_COLUMNS, probabilities.T)), **{FEATURES_COLUMN: list(features)},
-                             teacher_sha256=teacher_sha256, teacher_precision=precision)
+                             teacher_sha256=teacher_sha256, teacher_precision=computes_in(teacher))
         done = pd.concat([done, labels], ignore_index=True).drop_duplicates(key, keep="last")
         _write_parquet(done, path)
+
+
+def computes_in(network) -> str:
+    """The precision of a network's weights (``float32``, ``bfloat16`` …); ``float32`` for anything without
+    weights (a stand-in teacher in tests)."""
+    parameters = getattr(network, "parameters", None)
+    first = next(iter(parameters()), None) if callable(parameters) else None
+    return str(first.dtype).removeprefix("torch.") if first is not None else "float32"
 
 
 def _saved_labels(path: Path, teacher_sha256: str, wanted: pd.DataFrame, with_features: bool,
