@@ -306,7 +306,7 @@ def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Pat
         gold = label(train.assign(article_id=NEWSMTSC_ARTICLE), work / "newsmtsc-labelled.parquet")
         features = np.stack([*gold[FEATURES_COLUMN], *labelled[FEATURES_COLUMN]])
     labelled = labelled.drop(columns=FEATURES_COLUMN)
-    del teacher
+    del teacher, label  # the partial holds the teacher too: free both before the student trains
     combined = pd.concat([train.assign(source="newsmtsc"), labelled.assign(label=None, source="transfer")],
                          ignore_index=True)
     soft = np.full((len(combined), len(LABELS)), np.nan)
