@@ -34,8 +34,8 @@ import torch
 from toolkit.cli import _window
 from toolkit.paths import file_digest
 from toolkit.tone_accurate import LABELS, AccurateToneModel
-from toolkit.tone_distill import (PROBABILITY_COLUMNS, TRANSFER_ARTICLES_LIMIT, _recorded_fingerprint, select_transfer,
-                                  transfer_fingerprint)
+from toolkit.tone_distill import (PROBABILITY_COLUMNS, TRANSFER_ARTICLES_LIMIT, _recorded_fingerprint, cross_entropy,
+                                  select_transfer, transfer_fingerprint)
 from toolkit.tone_overlap import read_transfer_corpus
 from toolkit.tone_training import _protected_sentences, _transfer_corpus_path, newsmtsc_dir, scores
 
@@ -101,7 +101,7 @@ def main() -> None:
         predicted = np.array(LABELS, dtype=object)[probabilities.argmax(axis=1)]
         table = scores(teacher_labels, predicted, mentions["article_id"]).set_index("metric")
         macro = table.loc["macro_f1"]
-        entropy = -np.mean(np.sum(teacher * np.log(np.clip(probabilities, 1e-9, 1)), axis=1))
+        entropy = cross_entropy(teacher, probabilities)
         line = (f"{path} {model.precision}: macro-F1 with the teacher {macro.value:.3f} [{macro.low:.3f}, "
                 f"{macro.high:.3f}], accuracy {table.loc['accuracy', 'value']:.3f}, cross-entropy {entropy:.3f}")
         recorded = card_validation(path)

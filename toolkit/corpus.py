@@ -352,6 +352,20 @@ def write_table(table: pd.DataFrame, path: str | os.PathLike) -> Path:
     return path
 
 
+def write_parquet(table: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Write a table as Parquet through ``NAME.partial``, so an interrupted write never leaves half a table under
+    its final name (nor a stray partial file after an error)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        table.to_parquet(partial, index=False)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
+
+
 def _atomic_csv(table: pd.DataFrame, path: Path) -> None:
     partial = path.with_name(path.name + ".partial")
     table.to_csv(partial, index=False, lineterminator="\n")

@@ -41,6 +41,7 @@ import pandas as pd
 import torch
 from tokenizers import Tokenizer
 
+from .corpus import write_parquet
 from .paths import file_digest
 from .tone_overlap import OVERLAP_WORDS, normalised_sentence, overlapping_articles
 from .tone_tiers import ToneTierUnavailable
@@ -363,19 +364,22 @@ def agreement_with_teacher(network: TargetToneNet, tokenizer: Tokenizer, labelle
     """How a student (computing in ``precision``, as it would ship) agrees with the teacher on teacher-labelled
     mentions: macro-F1 and accuracy against the teacher's most likely labels, and the mean cross-entropy to
     its probabilities."""
-    from sklearn.metrics import f1_score
+    from .tone_training import _metric_values
 
     model = AccurateToneModel.in_precision(network, tokenizer, precision)
     probabilities = model.predict_proba(labelled["text"].tolist(), labelled["target_start"].tolist(),
                                         labelled["target_end"].tolist())
     teacher = labelled[PROBABILITY_COLUMNS].to_numpy(dtype=float)
-    wanted, got = teacher.argmax(axis=1), probabilities.argmax(axis=1)
+    names = np.array(LABELS, dtype=object)
+    metrics = _metric_values(names[teacher.argmax(axis=1)], names[probabilities.argmax(axis=1)])
     return {"mentions": len(labelled), "articles": int(labelled["article_id"].nunique()),
-            "precision": model.precision,
-            "macro_f1": round(float(f1_score(wanted, got, labels=range(len(LABELS)), average="macro",
-                                             zero_division=0)), 4),
-            "accuracy": round(float((wanted == got).mean()), 4),
-            "cross_entropy": round(float(-np.mean(np.sum(teacher * np.log(np.clip(probabilities, 1e-9, 1)), axis=1))), 4)}
+            "precision": model.precision, "macro_f1": round(metrics["macro_f1"], 4),
+            "accuracy": round(metrics["accuracy"], 4), "cross_entropy": round(cross_entropy(teacher, probabilities), 4)}
+
+
+def cross_entropy(teacher: np.ndarray, probabilities: np.ndarray) -> float:
+    """The mean cross-entropy from the teacher's label probabilities to a student's (one row per mention)."""
+    return float(-np.mean(np.sum(teacher * np.log(np.clip(probabilities, 1e-9, 1)), axis=1)))
 
 
 def _teacher(train: pd.DataFrame, base: Path, tokenizer: Tokenizer, weights: Path, settings: TrainingSettings,
@@ -408,7 +412,7 @@ def _transfer(articles: pd.DataFrame, protected: list[str], path: Path, articles
     else:
         excluded = {normalised_sentence(text) for text in protected}
         mentions = transfer_mentions(articles, exclude=excluded, articles_limit=articles_limit)
-        _write_parquet(mentions, path)
+        write_parquet(mentions, path)
         _record_fingerprint(path, fingerprint)
     kept, held_out, overlapping = select_transfer(mentions, articles, protected, validation)
     kept = kept.iloc[:mentions_limit]
@@ -473,7 +477,7 @@ def label_transfer(teacher: TargetToneNet, tokenizer: Tokenizer, mentions: pd.Da
         labels = part.assign(**dict(zip(PROBABILITY_COLUMNS, probabilities.T)), **{FEATURES_COLUMN: list(features)},
                              teacher_sha256=teacher_sha256, teacher_precision=computes_in(teacher))
         done = pd.concat([done, labels], ignore_index=True).drop_duplicates(key, keep="last")
-        _write_parquet(done, path)
+        write_parquet(done, path)
 
 
 def computes_in(network) -> str:
@@ -511,10 +515,3 @@ def _saved_labels(path: Path, teacher_sha256: str, wanted: pd.DataFrame, with_fe
         log(f"teacher labels: {len(featureless):,} of the mentions asked for were saved without the teacher's "
             "features; labelling them again")
     return saved[same].reset_index(drop=True)
-
-
-def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    """Write through a temporary file, so an interrupted run never leaves half a table under ``path``."""
-    partial = path.with_name(path.name + ".partial")
-    frame.to_parquet(partial, index=False)
-    partial.replace(path)

@@ -197,21 +197,12 @@ def read_table(path: str | Path) -> pd.DataFrame:
 
 def write_mentions(frame: pd.DataFrame, path: str | Path) -> Path:
     """Write a table of mentions as CSV or Parquet (by the file's suffix), never half-written under ``path``."""
-    from .corpus import write_table
+    from .corpus import write_parquet, write_table
 
     path = Path(path)
     if path.suffix.lower() not in TABLE_SUFFIXES:
         raise ValueError(f"{path}: write a .csv or .parquet file")
-    if path.suffix.lower() == ".csv":
-        return write_table(frame, path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    try:
-        frame.to_parquet(partial, index=False)
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
-    return path
+    return (write_table if path.suffix.lower() == ".csv" else write_parquet)(frame, path)
 
 
 def _fit_fast(train: pd.DataFrame, teacher_labels: pd.DataFrame | None, weight: float,
