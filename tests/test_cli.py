@@ -58,9 +58,32 @@ def test_distillation_flags_are_refused_for_the_fast_tier(tmp_path, capsys):
     for tier, student, message in [("fast", {"epochs": 2}, "accurate tier only"),
                                    ("accurate", {"epochs": 0}, "epochs must be positive"),
                                    ("accurate", {"feature_weight": -1}, "feature_weight must be positive or 0"),
-                                   ("accurate", {"batch_size": 8}, "unknown student settings")]:
+                                   ("accurate", {"batch_size": 8}, "unknown student settings"),
+                                   ("accurate", {"seed": 1.5}, "seed must be a whole number"),
+                                   ("accurate", {"seed": -3}, "seed must be positive or 0")]:
         with pytest.raises(ValueError, match=message):
             train_tone(tier, out=tmp_path, student=student)
+
+
+def test_a_starting_network_is_for_the_accurate_tier_and_must_exist(tmp_path, capsys):
+    from toolkit.tone_training import train_tone
+
+    assert main(["train-tone", "fast", "--student-init", str(tmp_path / "start.safetensors"), "--out", str(tmp_path)]) == 2
+    assert "--student-init and the student flags apply to the accurate tier only" in capsys.readouterr().err
+    with pytest.raises(FileNotFoundError, match="no network to start the student from"):
+        train_tone("accurate", out=tmp_path, student_init=tmp_path / "start.safetensors")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_student_seed_and_starting_network_reach_the_distillation(monkeypatch):
+    from toolkit import tone_training
+
+    calls = []
+    monkeypatch.setattr(tone_training, "train_tone", lambda tier, **options: calls.append((tier, options)))
+    assert main(["train-tone", "accurate", "--student-seed", "14", "--student-init", "first.safetensors",
+                 "--student-learning-rate", "4e-5"]) == 0
+    assert calls[0][1]["student"] == {"seed": 14, "learning_rate": 4e-5}
+    assert calls[0][1]["student_init"] == "first.safetensors"
 
 
 def test_teacher_labels_are_refused_for_the_accurate_tier(tmp_path, capsys):

@@ -477,9 +477,13 @@ def test_accurate_distillation_runs_on_a_small_slice(shared_dir, tmp_path, monke
     enters the transfer set."""
     import dataclasses
     import json
+    import shutil
+
+    import torch
+    from safetensors.torch import load_file
 
     from toolkit import tone_distill
-    from toolkit.tone_accurate import base_model_dir
+    from toolkit.tone_accurate import base_model_dir, build_network
     from toolkit.tone_training import load_newsmtsc, train_tone
 
     quick = {"epochs": 1, "batch_size": 8}
@@ -545,6 +549,21 @@ def test_accurate_distillation_runs_on_a_small_slice(shared_dir, tmp_path, monke
     key = ["text", "target_start", "target_end"]
     gold_keys = sorted(map(tuple, gold[key].to_numpy().tolist()))
     assert gold_keys == sorted(set(map(tuple, first_gold[key].to_numpy().tolist())))  # each gold mention, once
+
+    messages.clear()  # a student started from a saved network: at a vanishing learning rate it stays that network
+    start = tmp_path / "start.safetensors"
+    shutil.copy(path, start)
+    train_tone("accurate", data_dir=shared_dir / "data", out=tmp_path / "models", limit=24, work=tmp_path / "work",
+               transfer_corpus=corpus, teacher_base=base_model_dir(), student={"learning_rate": 1e-12, "seed": 5},
+               student_init=start, log=messages.append)
+    card = json.loads(path.with_suffix(".json").read_text())
+    assert card["student_init"] == {"file": "start.safetensors", "sha256": tone_distill.file_digest(start)}
+    assert card["settings"]["student"]["seed"] == 5 and f"student: starts from {start}" in messages
+    started, trained = load_file(str(start)), load_file(str(path))
+    assert started.keys() == trained.keys()
+    assert all(torch.equal(started[name], trained[name]) for name in started)
+    base = build_network().state_dict()  # not the base model's weights: the saved network's
+    assert not torch.allclose(base["classifier.weight"], trained["classifier.weight"].float())
 
 
 def test_teacher_labels_are_reused_only_from_the_same_teacher(tmp_path, monkeypatch):

