@@ -69,7 +69,7 @@ def test_a_starting_network_is_for_the_accurate_tier_and_must_exist(tmp_path, ca
     from toolkit.tone_training import train_tone
 
     assert main(["train-tone", "fast", "--student-init", str(tmp_path / "start.safetensors"), "--out", str(tmp_path)]) == 2
-    assert "--student-init and the student flags apply to the accurate tier only" in capsys.readouterr().err
+    assert "--labelling-precision and the student flags apply to the accurate tier only" in capsys.readouterr().err
     with pytest.raises(FileNotFoundError, match="no network to start the student from"):
         train_tone("accurate", out=tmp_path, student_init=tmp_path / "start.safetensors")
     assert list(tmp_path.iterdir()) == []
@@ -84,6 +84,21 @@ def test_the_student_seed_and_starting_network_reach_the_distillation(monkeypatc
                  "--student-learning-rate", "4e-5"]) == 0
     assert calls[0][1]["student"] == {"seed": 14, "learning_rate": 4e-5}
     assert calls[0][1]["student_init"] == "first.safetensors"
+    assert calls[0][1]["labelling_precision"] == "auto"  # the default when the flag is left out
+
+
+def test_a_labelling_precision_reaches_the_distillation_and_a_wrong_one_is_refused(tmp_path, monkeypatch, capsys):
+    from toolkit import tone_training
+
+    with pytest.raises(ValueError, match="the teacher labels in 'auto', 'bfloat16' or 'float32', not 'int8'"):
+        tone_training.train_tone("accurate", out=tmp_path, labelling_precision="int8")
+    with pytest.raises(ValueError, match="for the accurate tier's teacher"):
+        tone_training.train_tone("fast", out=tmp_path, labelling_precision="float32")
+    assert list(tmp_path.iterdir()) == []
+    calls = []
+    monkeypatch.setattr(tone_training, "train_tone", lambda tier, **options: calls.append((tier, options)))
+    assert main(["train-tone", "accurate", "--labelling-precision", "float32"]) == 0
+    assert calls[0][1]["labelling_precision"] == "float32"
 
 
 def test_teacher_labels_are_refused_for_the_accurate_tier(tmp_path, capsys):
@@ -93,7 +108,7 @@ def test_teacher_labels_are_refused_for_the_accurate_tier(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("window, error", [
-    ("1000:2000", "--transfer-validation and the student flags apply to the accurate tier only"),
+    ("1000:2000", "--labelling-precision and the student flags apply to the accurate tier only"),
     ("2000:1000", "expected START:END with 0 <= START < END, not '2000:1000'"),
     ("1000", "expected START:END (two whole numbers), not '1000'"),
     ("first:last", "expected START:END (two whole numbers), not 'first:last'"),

@@ -595,6 +595,36 @@ def test_teacher_labels_are_reused_only_from_the_same_teacher(tmp_path, monkeypa
     assert pd.read_parquet(path)["teacher_sha256"].tolist() == ["bbb"]  # teacher A's other label is gone
 
 
+def test_labels_in_another_precision_are_given_again_only_when_asked(tmp_path, monkeypatch):
+    from toolkit import tone_distill
+
+    calls = []
+
+    def fake_outputs(network, tokenizer, frame):
+        calls.append(len(frame))
+        return np.tile([0.2, 0.5, 0.3], (len(frame), 1)), np.ones((len(frame), 4), dtype=np.float16)
+
+    monkeypatch.setattr(tone_distill, "teacher_outputs", fake_outputs)
+    mentions = pd.DataFrame([{"article_id": "a1", "outlet": "Evening Post", "kind": "PERSON", **marked(text, name)}
+                             for text, name in [("Senator Karen Holt praised the deal.", "Karen Holt"),
+                                                ("Tom Reed called the plan reckless.", "Tom Reed"),
+                                                ("Dana Whitfield said the talks had stalled.", "Dana Whitfield")]])
+    path = tmp_path / "labels.parquet"
+    monkeypatch.setattr(tone_distill, "computes_in", lambda network: "bfloat16")
+    tone_distill.label_transfer("teacher", None, mentions, path, teacher_sha256="aaa", log=lambda m: None)
+    monkeypatch.setattr(tone_distill, "computes_in", lambda network: "float32")
+    reused = tone_distill.label_transfer("teacher", None, mentions, path, teacher_sha256="aaa", log=lambda m: None)
+    assert calls == [3] and reused["teacher_precision"].tolist() == ["bfloat16"] * 3  # any precision is reused
+
+    messages = []
+    again = tone_distill.label_transfer("teacher", None, mentions.iloc[:2], path, teacher_sha256="aaa",
+                                        only_precision="float32", log=messages.append)
+    assert calls == [3, 2] and again["teacher_precision"].tolist() == ["float32", "float32"]
+    assert "2 of the mentions asked for were given in another precision than float32" in messages[0]
+    saved = pd.read_parquet(path).set_index("target_start")["teacher_precision"]  # the third mention keeps its label
+    assert sorted(saved.tolist()) == ["bfloat16", "float32", "float32"]
+
+
 def test_labels_of_unknown_origin_are_given_again(tmp_path, monkeypatch):
     from toolkit import tone_distill
 

@@ -104,6 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--student-init", metavar="FILE", help="accurate: start the student from this saved network "
                                                               "(e.g. data/models/tone-accurate.safetensors) instead of "
                                                               "the base model, for more passes with a schedule of their own")
+    train.add_argument("--labelling-precision", choices=["auto", "bfloat16", "float32"],
+                       help="accurate: the teacher's precision while it labels (default auto: bfloat16 where the CPU has "
+                            "it in hardware, reusing full-precision labels saved earlier; float32 gives labels saved "
+                            "in another precision again)")
     train.add_argument("--feature-weight", type=float, help="accurate: weight of the pull toward the teacher's pooled "
                                                             "features (default: the shipped recipe's, 0 = off)")
     label = commands.add_parser("label-mentions", help="tone probabilities for a table of marked mentions (for "
@@ -242,10 +246,10 @@ def main(argv: list[str] | None = None) -> int:
                                                        ("feature_weight", args.feature_weight),
                                                        ("seed", args.student_seed)] if value is not None}
             distillation_flags = [args.work, args.teacher_base, args.transfer_validation, args.student_init,
-                                  *student.values()]
+                                  args.labelling_precision, *student.values()]
             if args.tier != "accurate" and any(flag is not None for flag in distillation_flags):
-                raise ValueError("--work, --teacher-base, --transfer-validation, --student-init and the student "
-                                 "flags apply to the accurate tier only")
+                raise ValueError("--work, --teacher-base, --transfer-validation, --student-init, "
+                                 "--labelling-precision and the student flags apply to the accurate tier only")
             if args.tier == "fast" and args.transfer_corpus is not None and args.teacher_labels is None:
                 raise ValueError("--transfer-corpus applies to the fast tier only with --teacher-labels")
             if args.tier != "fast" and args.teacher_labels is not None:
@@ -253,7 +257,8 @@ def main(argv: list[str] | None = None) -> int:
             train_tone(args.tier, data_dir=args.data, out=args.out, limit=args.limit, work=args.work,
                        transfer_corpus=args.transfer_corpus, transfer_mentions=args.transfer_mentions,
                        teacher_base=args.teacher_base, student=student, teacher_labels=args.teacher_labels,
-                       transfer_validation=args.transfer_validation, student_init=args.student_init)
+                       transfer_validation=args.transfer_validation, student_init=args.student_init,
+                       labelling_precision=args.labelling_precision or "auto")
             return 0
     except (RegistryError, ValueError, FileNotFoundError, ModelNotInstalled, ToneTierUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -280,7 +280,8 @@ def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Pat
     returned report says how well the student agrees with the teacher on them (see :func:`split_validation`),
     a check that reads no NewsMTSC label. ``labelling_precision`` is the teacher's while it labels: ``auto``
     (``bfloat16`` where the CPU has it in hardware: about 1.7 times as fast, the same label for 99.75% of mentions,
-    measured on 800 of them) or ``float32``."""
+    measured on 800 of them; labels saved in full precision are reused) or ``float32`` (labels saved in another
+    precision are given again)."""
     from .tone_accurate import train_network
 
     teacher_settings = teacher_settings or TEACHER_SETTINGS
@@ -298,7 +299,8 @@ def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Pat
     if precision == "bfloat16":
         teacher = teacher.to(torch.bfloat16)
     label = functools.partial(label_transfer, teacher, tokenizer, teacher_sha256=digest,
-                              threads=teacher_settings.threads, log=log)
+                              threads=teacher_settings.threads, log=log,
+                              only_precision="float32" if labelling_precision == "float32" else None)
     labelled = label(mentions, work / "transfer-labelled.parquet", with_features=learns_features)
     if len(held_out):
         held_out = label(held_out, work / "transfer-labelled.parquet", with_features=False)
@@ -446,7 +448,7 @@ def select_transfer(mentions: pd.DataFrame, articles: pd.DataFrame, protected: l
 
 def label_transfer(teacher: TargetToneNet, tokenizer: Tokenizer, mentions: pd.DataFrame, path: str | Path, *,
                    teacher_sha256: str, chunk: int = 2000, threads: int = 2, with_features: bool = True,
-                   log: Callable[[str], None] = print) -> pd.DataFrame:
+                   only_precision: str | None = None, log: Callable[[str], None] = print) -> pd.DataFrame:
     """The mentions with the teacher's probabilities (``p_negative`` …) and pooled features (``teacher_features``,
     one half-precision array per mention). Labels are saved to ``path`` chunk by chunk, keyed by article,
     sentence and offsets, so an interrupted run resumes with the mentions not yet labelled; labels of mentions no
@@ -455,7 +457,8 @@ def label_transfer(teacher: TargetToneNet, tokenizer: Tokenizer, mentions: pd.Da
     file when it is next written. Labels saved without features (by an older version of this module) are given
     again ``with_features``, and returned as they are (features missing) otherwise. The precision of the
     teacher's weights is saved with each label (``teacher_precision``; labels saved before it was recorded were
-    all given in ``float32``)."""
+    all given in ``float32``). With ``only_precision``, a saved label given in another precision is given again
+    (a label saved for a mention not asked for stays in the file)."""
     path = Path(path)
     key = ["article_id", "text", "target_start", "target_end"]
     done = _saved_labels(path, teacher_sha256, mentions[key], with_features, log)
@@ -463,6 +466,8 @@ def label_transfer(teacher: TargetToneNet, tokenizer: Tokenizer, mentions: pd.Da
         done = mentions.iloc[:0].assign(**{c: [] for c in [*PROBABILITY_COLUMNS, FEATURES_COLUMN, "teacher_sha256",
                                                            "teacher_precision"]})
     done = done.drop_duplicates(key, keep="last")
+    if only_precision is not None:
+        done = _without_other_precision(done, mentions[key], only_precision, log)
     torch.set_num_threads(threads)
     while True:
         merged = mentions.merge(done[key + PROBABILITY_COLUMNS + [FEATURES_COLUMN, "teacher_precision"]], on=key,
@@ -486,6 +491,18 @@ def computes_in(network) -> str:
     parameters = getattr(network, "parameters", None)
     first = next(iter(parameters()), None) if callable(parameters) else None
     return str(first.dtype).removeprefix("torch.") if first is not None else "float32"
+
+
+def _without_other_precision(done: pd.DataFrame, wanted: pd.DataFrame, precision: str,
+                             log: Callable[[str], None]) -> pd.DataFrame:
+    """``done`` without the labels of ``wanted`` mentions (key columns) given in another precision, which are
+    given again; labels of mentions not asked for stay."""
+    asked = done[list(wanted.columns)].merge(wanted.drop_duplicates(), how="left", indicator=True)["_merge"].eq("both")
+    other = asked.to_numpy() & done["teacher_precision"].ne(precision).to_numpy()
+    if other.any():
+        log(f"teacher labels: {int(other.sum()):,} of the mentions asked for were given in another precision than "
+            f"{precision}; labelling them again")
+    return done[~other]
 
 
 def _saved_labels(path: Path, teacher_sha256: str, wanted: pd.DataFrame, with_features: bool,

@@ -231,7 +231,7 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
                student: Mapping[str, float] | None = None,
                teacher_labels: Sequence[str | Path] | str | Path | None = None,
                transfer_validation: tuple[int, int] | None = None, student_init: str | Path | None = None,
-               log=print) -> Path:
+               labelling_precision: str = "auto", log=print) -> Path:
     """Train a tier on NewsMTSC's training split (the first ``limit`` mentions only, for tests) and save it with
     its card; returns the model file.
 
@@ -251,8 +251,15 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
     out of the student's mentions, and the card records how well the student agrees with the teacher on them
     (:func:`toolkit.tone_distill.split_validation`). ``student_init``, a saved accurate network (such as the
     shipped one), is the student's starting point instead of the base model: more passes over the same
-    mentions, with a schedule of their own; the card records its digest."""
+    mentions, with a schedule of their own; the card records its digest. ``labelling_precision`` is the
+    teacher's while it labels (``auto``, ``bfloat16`` or ``float32``; see :func:`toolkit.tone_distill.distil`)."""
     _check_student_overrides(tier, student or {})
+    if labelling_precision != "auto":
+        if tier != "accurate":
+            raise ValueError("a labelling precision is for the accurate tier's teacher")
+        from .tone_distill import teacher_labelling_precision
+
+        teacher_labelling_precision(labelling_precision)  # a wrong name fails before anything is read
     if student_init is not None:
         if tier != "accurate":
             raise ValueError("a starting network (student_init) is for the accurate tier's student")
@@ -294,7 +301,8 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
     elif tier == "accurate":
         check_tier("accurate")
         network, distillation = _distil_accurate(train, source, data_dir, work, transfer_corpus, transfer_mentions,
-                                                 teacher_base, student or {}, transfer_validation, student_init, log)
+                                                 teacher_base, student or {}, transfer_validation, student_init,
+                                                 labelling_precision, log)
         from .tone_accurate import save_network
 
         card.update(distillation, training_seconds=round(time.perf_counter() - started, 1))
@@ -307,7 +315,7 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
 
 def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer_corpus, transfer_mentions: int,
                      teacher_base, overrides: Mapping[str, float], validation: tuple[int, int] | None,
-                     student_init: str | Path | None, log) -> tuple[object, dict]:
+                     student_init: str | Path | None, labelling_precision: str, log) -> tuple[object, dict]:
     """The distilled student network and what its card says about the teacher and the transfer set."""
     from dataclasses import asdict, replace
 
@@ -329,7 +337,7 @@ def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer
     network, labelled, report = tone_distill.distil(train, read_transfer_corpus(corpus), work, protected=protected,
                                                     teacher_base=teacher_base, mentions_limit=transfer_mentions,
                                                     student_settings=student, student=start, validation=validation,
-                                                    log=log)
+                                                    labelling_precision=labelling_precision, log=log)
     started_from = {} if student_init is None else {
         "student_init": {"file": Path(student_init).name, "sha256": tone_distill.file_digest(Path(student_init))}}
     return network, {**started_from,
