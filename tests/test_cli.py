@@ -75,6 +75,16 @@ def test_a_starting_network_is_for_the_accurate_tier_and_must_exist(tmp_path, ca
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_starting_network_that_is_not_one_is_a_clear_error_before_any_data_is_read(tmp_path, capsys):
+    pytest.importorskip("torch")
+    card = tmp_path / "tone-accurate.json"  # the card beside a model, not the model
+    card.write_text('{"tier": "accurate"}\n', encoding="utf-8")
+    assert main(["train-tone", "accurate", "--student-init", str(card), "--data", str(tmp_path / "nowhere"),
+                 "--out", str(tmp_path / "models")]) == 2
+    assert f"{card} is not a safetensors file of the tone network" in capsys.readouterr().err
+    assert not (tmp_path / "models").exists()
+
+
 def test_the_student_seed_and_starting_network_reach_the_distillation(monkeypatch):
     from toolkit import tone_training
 

@@ -106,8 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                               "the base model, for more passes with a schedule of their own")
     train.add_argument("--labelling-precision", choices=["auto", "bfloat16", "float32"],
                        help="accurate: the teacher's precision while it labels (default auto: bfloat16 where the CPU has "
-                            "it in hardware, reusing full-precision labels saved earlier; float32 gives labels saved "
-                            "in another precision again)")
+                            "it in hardware, float32 elsewhere); in bfloat16 labels saved earlier in any precision are "
+                            "reused, in float32 those saved in another precision are given again")
     train.add_argument("--feature-weight", type=float, help="accurate: weight of the pull toward the teacher's pooled "
                                                             "features (default: the shipped recipe's, 0 = off)")
     label = commands.add_parser("label-mentions", help="tone probabilities for a table of marked mentions (for "

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import torch
+from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 from tokenizers import Tokenizer
 from torch import nn
@@ -185,7 +186,11 @@ class AccurateToneModel:
         about twice as fast as full precision on a CPU with bfloat16 in hardware (model card)."""
         precision = resolve_precision(precision)  # a wrong name fails before the weights are read
         network = build_network()
-        state = {name: tensor.float() for name, tensor in load_file(str(weights)).items()}
+        try:
+            saved = load_file(str(weights))
+        except SafetensorError as error:
+            raise ValueError(f"{weights} is not a safetensors file of the tone network ({error})") from error
+        state = {name: tensor.float() for name, tensor in saved.items()}
         missing, unexpected = network.load_state_dict(state, strict=False)
         missing = [name for name in missing if not name.endswith(FROZEN)]
         if missing or unexpected:

@@ -280,8 +280,8 @@ def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Pat
     returned report says how well the student agrees with the teacher on them (see :func:`split_validation`),
     a check that reads no NewsMTSC label. ``labelling_precision`` is the teacher's while it labels: ``auto``
     (``bfloat16`` where the CPU has it in hardware: about 1.7 times as fast, the same label for 99.75% of mentions,
-    measured on 800 of them; labels saved in full precision are reused) or ``float32`` (labels saved in another
-    precision are given again)."""
+    measured on 800 of them), ``bfloat16`` or ``float32``. A teacher computing in bfloat16 reuses the labels saved
+    in any precision; one computing in float32 gives those saved in another precision again."""
     from .tone_accurate import train_network
 
     teacher_settings = teacher_settings or TEACHER_SETTINGS
@@ -300,7 +300,7 @@ def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Pat
         teacher = teacher.to(torch.bfloat16)
     label = functools.partial(label_transfer, teacher, tokenizer, teacher_sha256=digest,
                               threads=teacher_settings.threads, log=log,
-                              only_precision="float32" if labelling_precision == "float32" else None)
+                              only_precision="float32" if precision == "float32" else None)
     labelled = label(mentions, work / "transfer-labelled.parquet", with_features=learns_features)
     if len(held_out):
         held_out = label(held_out, work / "transfer-labelled.parquet", with_features=False)

