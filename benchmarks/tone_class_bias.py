@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from sklearn.metrics import f1_score
 from tone_fidelity import held_out_labelled_mentions
 
 from toolkit.cli import _window
@@ -33,12 +34,9 @@ from toolkit.tone_training import _protected_sentences, _transfer_corpus_path, n
 GRID = np.round(np.arange(-1.0, 1.0001, 0.05), 2)
 
 
-def macro_f1(gold: np.ndarray, predicted: np.ndarray, classes: int = len(LABELS)) -> float:
-    """Macro-F1 of integer labels (a class never predicted nor present scores 0)."""
-    confusion = np.bincount(gold * classes + predicted, minlength=classes * classes).reshape(classes, classes)
-    true_positive = np.diag(confusion).astype(float)
-    denominator = confusion.sum(axis=0) + confusion.sum(axis=1)
-    return float(np.mean(np.divide(2 * true_positive, denominator, out=np.zeros(classes), where=denominator > 0)))
+def macro_f1(gold: np.ndarray, predicted: np.ndarray) -> float:
+    """Macro-F1 of integer labels over all three classes, as evaluate computes it."""
+    return float(f1_score(gold, predicted, labels=range(len(LABELS)), average="macro", zero_division=0))
 
 
 def best_shifts(log_probabilities: np.ndarray, teacher: np.ndarray) -> tuple[np.ndarray, float]:

@@ -257,6 +257,7 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
     if labelling_precision != "auto":
         if tier != "accurate":
             raise ValueError("a labelling precision is for the accurate tier's teacher")
+        check_tier("accurate")  # torch comes with the tone_distill import below
         from .tone_distill import teacher_labelling_precision
 
         teacher_labelling_precision(labelling_precision)  # a wrong name fails before anything is read
