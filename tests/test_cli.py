@@ -85,6 +85,15 @@ def test_a_starting_network_that_is_not_one_is_a_clear_error_before_any_data_is_
     assert not (tmp_path / "models").exists()
 
 
+def test_averaging_networks_on_the_command_line_needs_two(tmp_path, capsys):
+    pytest.importorskip("torch")
+    from toolkit.sentiment import model_path
+
+    assert main(["average-tone-networks", str(model_path("accurate")), "--out", str(tmp_path / "soup")]) == 2
+    assert "averaging needs at least two different network files" in capsys.readouterr().err
+    assert not (tmp_path / "soup").exists()
+
+
 def test_the_student_seed_and_starting_network_reach_the_distillation(monkeypatch):
     from toolkit import tone_training
 

@@ -825,6 +825,67 @@ def test_quantising_keeps_the_first_feed_forward_outputs_in_full_precision():
                                        for number in range(FULL_PRECISION_FFN_OUTPUTS)}
 
 
+@pytest.mark.skipif(not HAS_ACCURATE, reason="accurate extra not installed")
+def test_averaging_networks_saves_their_mean_with_a_card_naming_each(tmp_path):
+    import shutil
+
+    import torch
+    from safetensors.torch import load_file
+
+    from toolkit.paths import file_digest
+    from toolkit.sentiment import model_path
+    from toolkit.tone_accurate import build_network, save_network
+    from toolkit.tone_training import average_networks
+
+    shipped = tmp_path / "later.safetensors"
+    shutil.copy(model_path("accurate"), shipped)
+    shutil.copy(model_path("accurate").with_suffix(".json"), shipped.with_suffix(".json"))
+    base = build_network()  # another network of the same shape, as training leaves it: word embeddings frozen
+    base.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
+    earlier = save_network(base, tmp_path / "earlier.safetensors",
+                           {"tier": "accurate", "teacher_sha256": "abc", "held_out_splits": ["devtest_mt", "devtest_rw"]})
+    messages = []
+
+    path = average_networks([earlier, shipped], out=tmp_path / "soup", log=messages.append)
+
+    first, second, mean = (load_file(str(each)) for each in (earlier, shipped, path))
+    assert mean.keys() == second.keys() and not any(name.endswith("word_embeddings.weight") for name in mean)
+    query = "encoder.encoder.layer.0.attention.self.query.weight"
+    assert not torch.equal(first[query], second[query])
+    for name in mean:
+        assert torch.equal(mean[name], ((first[name].float() + second[name].float()) / 2).to(torch.float16)), name
+    card = json.loads(path.with_suffix(".json").read_text())
+    assert [(each["file"], each["sha256"]) for each in card["averaged_from"]] == [
+        ("earlier.safetensors", file_digest(earlier)), ("later.safetensors", file_digest(shipped))]
+    assert card["averaged_from"][1]["card"] == json.loads(shipped.with_suffix(".json").read_text())
+    assert card["held_out_splits"] == ["devtest_mt"]  # only what both kept out
+    assert "teacher_sha256" not in card  # the two cards name different teachers
+    assert messages == [f"wrote {path}: the mean of 2 networks (earlier.safetensors, later.safetensors)"]
+    sentence = "Critics slammed Peter Novak as corrupt and incompetent."
+    probabilities = TargetSentiment(tier="accurate", model_path=path).predict_proba(
+        pd.DataFrame([marked(sentence, "Peter Novak")]))
+    assert probabilities.shape == (1, 3) and np.isclose(probabilities.sum(), 1.0)
+
+    shipped.with_suffix(".json").unlink()  # an input without a card: nothing is known to be kept out of it
+    again = average_networks([earlier, shipped], out=tmp_path / "soup2", log=messages.append)
+    assert json.loads(again.with_suffix(".json").read_text())["held_out_splits"] == []
+
+
+@pytest.mark.skipif(not HAS_ACCURATE, reason="accurate extra not installed")
+def test_averaging_refuses_fewer_than_two_networks_and_files_that_are_not_networks(tmp_path):
+    from toolkit.sentiment import model_path
+    from toolkit.tone_training import average_networks
+
+    shipped = model_path("accurate")
+    for paths, error, message in [([shipped], ValueError, "at least two different network files"),
+                                  ([shipped, shipped], ValueError, "at least two different network files"),
+                                  ([shipped, tmp_path / "missing.safetensors"], FileNotFoundError, "missing.safetensors"),
+                                  ([shipped, shipped.with_suffix(".json")], ValueError, "is not a safetensors file")]:
+        with pytest.raises(error, match=message):
+            average_networks(paths, out=tmp_path / "soup", log=lambda m: None)
+    assert not (tmp_path / "soup").exists()
+
+
 @pytest.mark.parametrize("native, expected", [(True, "bfloat16"), (False, "int8")])
 def test_auto_precision_is_bfloat16_only_where_the_cpu_has_it(monkeypatch, native, expected):
     pytest.importorskip("torch")

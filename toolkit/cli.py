@@ -119,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
     label.add_argument("--tier", choices=list(TIERS), default="accurate", help="tone tier (default: accurate)")
     label.add_argument("--tone-precision", choices=list(PRECISIONS), default="auto",
                        help="how the accurate tier computes (default: auto)")
+    average = commands.add_parser("average-tone-networks", help="average accurate tone networks of one lineage "
+                                                                 "(passes started from each other) into one")
+    average.add_argument("networks", nargs="+", metavar="FILE", help="network files (safetensors) saved by train-tone "
+                                                                     "accurate; at least two")
+    average.add_argument("--out", help="folder for the averaged network and its card (default: data/models)")
     report = commands.add_parser("report", help="render every notebook for a corpus to HTML, with figures as PNG + CSV")
     report.add_argument("paths", nargs="+", help="files or folders of articles, or one `analyze` output folder")
     report.add_argument("--out", required=True, help="output folder (reports in OUT/reports, figures in OUT/reports/figures)")
@@ -238,6 +243,11 @@ def main(argv: list[str] | None = None) -> int:
             return run_report(args)
         if args.command == "label-mentions":
             return run_label_mentions(args)
+        if args.command == "average-tone-networks":
+            from .tone_training import average_networks
+
+            average_networks(args.networks, out=args.out)
+            return 0
         if args.command == "train-tone":
             from .tone_training import train_tone
 

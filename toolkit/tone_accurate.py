@@ -192,6 +192,8 @@ class AccurateToneModel:
             raise ValueError(f"{weights} is not a safetensors file of the tone network ({error})") from error
         state = {name: tensor.float() for name, tensor in saved.items()}
         missing, unexpected = network.load_state_dict(state, strict=False)
+        if any(name.endswith(FROZEN) for name in missing):  # the base model's word embeddings: frozen in training
+            network.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
         missing = [name for name in missing if not name.endswith(FROZEN)]
         if missing or unexpected:
             raise ValueError(f"{weights} does not fit the tone network (missing {missing[:3]}, unexpected {unexpected[:3]})")
