@@ -18,18 +18,14 @@ from __future__ import annotations
 
 import argparse
 import itertools
-from pathlib import Path
 
 import numpy as np
-import torch
 from sklearn.metrics import f1_score
-from tone_fidelity import held_out_labelled_mentions
+from tone_fidelity import add_held_out_arguments, read_held_out
 
-from toolkit.cli import _window
 from toolkit.tone_accurate import LABELS, AccurateToneModel
 from toolkit.tone_distill import PROBABILITY_COLUMNS
-from toolkit.tone_overlap import read_transfer_corpus
-from toolkit.tone_training import _protected_sentences, _transfer_corpus_path, newsmtsc_dir, scores
+from toolkit.tone_training import scores
 
 GRID = np.round(np.arange(-1.0, 1.0001, 0.05), 2)
 
@@ -54,17 +50,10 @@ def best_shifts(log_probabilities: np.ndarray, teacher: np.ndarray) -> tuple[np.
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model", help="network file (safetensors) saved by train-tone accurate")
-    parser.add_argument("--work", required=True, type=Path, help="work folder of the train-tone accurate run")
-    parser.add_argument("--window", required=True, type=_window,
-                        help="START:END, as given to train-tone accurate --transfer-validation")
-    parser.add_argument("--data", help="folder holding newsmtsc/ and allsides/ (default: ../shared/data)")
-    parser.add_argument("--transfer-corpus", help="the run's transfer corpus (default: AllSides in --data)")
-    parser.add_argument("--precision", default="auto", choices=["auto", "float32", "bfloat16", "int8"])
+    add_held_out_arguments(parser)
     parser.add_argument("--seed", type=int, default=0, help="seed of the split of articles into halves")
     args = parser.parse_args()
-    torch.set_num_threads(2)
-    articles = read_transfer_corpus(_transfer_corpus_path(args.transfer_corpus, args.data)).astype({"article_id": str})
-    mentions = held_out_labelled_mentions(args.work, articles, _protected_sentences(newsmtsc_dir(args.data)), args.window)
+    mentions = read_held_out(args, parser)
     teacher = mentions[PROBABILITY_COLUMNS].to_numpy(dtype=float).argmax(axis=1)
     model = AccurateToneModel.load(args.model, precision=args.precision)
     probabilities = model.predict_proba(mentions["text"].tolist(), mentions["target_start"].tolist(),

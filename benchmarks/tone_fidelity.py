@@ -71,9 +71,9 @@ def card_validation(model: str) -> dict | None:
     return json.loads(card.read_text(encoding="utf-8")).get("transfer", {}).get("validation") if card.exists() else None
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("models", nargs="+", help="network files (safetensors) saved by train-tone accurate")
+def add_held_out_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that name a run's held-out transfer mentions and the students' precision (this script's and
+    ``tone_class_bias.py``'s)."""
     parser.add_argument("--work", required=True, type=Path, help="work folder of the train-tone accurate run")
     parser.add_argument("--window", required=True, type=_window,
                         help="START:END, as given to train-tone accurate --transfer-validation")
@@ -81,15 +81,27 @@ def main() -> None:
     parser.add_argument("--transfer-corpus", help="the run's transfer corpus (default: AllSides in --data)")
     parser.add_argument("--precision", default="auto", choices=["auto", "float32", "bfloat16", "int8"],
                         help="the students' precision (default auto: as the toolkit would run them here)")
-    args = parser.parse_args()
+
+
+def read_held_out(args: argparse.Namespace, parser: argparse.ArgumentParser) -> pd.DataFrame:
+    """The held-out mentions named by the options of :func:`add_held_out_arguments`, with the teacher's
+    probabilities (a usage error when the window holds nothing out)."""
     torch.set_num_threads(2)
     articles = read_transfer_corpus(_transfer_corpus_path(args.transfer_corpus, args.data))
     articles = articles.astype({"article_id": str})
     protected = _protected_sentences(newsmtsc_dir(args.data))
     try:
-        mentions = held_out_labelled_mentions(args.work, articles, protected, args.window)
+        return held_out_labelled_mentions(args.work, articles, protected, args.window)
     except ValueError as error:
         parser.error(str(error))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("models", nargs="+", help="network files (safetensors) saved by train-tone accurate")
+    add_held_out_arguments(parser)
+    args = parser.parse_args()
+    mentions = read_held_out(args, parser)
     teacher = mentions[PROBABILITY_COLUMNS].to_numpy(dtype=float)
     teacher_labels = np.array(LABELS, dtype=object)[teacher.argmax(axis=1)]
     print(f"{len(mentions):,} teacher-labelled mentions from {mentions['article_id'].nunique():,} held-out articles; "
