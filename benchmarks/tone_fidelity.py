@@ -18,7 +18,8 @@ figure that counts.
 Reported per model: macro-F1 and accuracy against the teacher's most likely label (95% bootstrap interval over
 articles), and the mean cross-entropy to the teacher's probabilities; beside them, the figures the model's card
 recorded when it was trained with a validation window (computed before its weights were saved in half precision,
-so they can differ slightly).
+so they can differ slightly), or for a network made by ``average-tone-networks`` how many of its inputs held
+this window out.
 """
 
 from __future__ import annotations
@@ -65,10 +66,25 @@ def held_out_labelled_mentions(work: Path, articles: pd.DataFrame, protected: li
     return labelled
 
 
-def card_validation(model: str) -> dict | None:
-    """The validation figures in a model's card, if it has them."""
-    card = Path(model).with_suffix(".json")
-    return json.loads(card.read_text(encoding="utf-8")).get("transfer", {}).get("validation") if card.exists() else None
+def card_note(model: str, window: tuple[int, int]) -> str:
+    """What a model's card says about the held-out window: the validation figures it recorded in training, or
+    for an averaged network (``average-tone-networks``) whether each of its inputs held out this same window
+    (an input that learned from the window's mentions makes the figure optimistic)."""
+    path = Path(model).with_suffix(".json")
+    card = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    if "averaged_from" in card:
+        windows = [((each.get("card") or {}).get("transfer") or {}).get("validation", {}).get("window")
+                   for each in card["averaged_from"]]
+        same = sum(held == list(window) for held in windows)
+        return (f"; a mean of {len(windows)} networks, {same} of them trained with this window held out"
+                + ("" if same == len(windows) else " (the others may have learned from its mentions)"))
+    recorded = card.get("transfer", {}).get("validation")
+    if not recorded:
+        return ""
+    same = recorded.get("window") == list(window)
+    return (f"; its card ({'same' if same else 'OTHER'} window {recorded['window'][0]}:{recorded['window'][1]}, "
+            f"{recorded['precision']}, before saving): macro-F1 {recorded['macro_f1']:.3f}, "
+            f"accuracy {recorded['accuracy']:.3f}")
 
 
 def add_held_out_arguments(parser: argparse.ArgumentParser) -> None:
@@ -85,7 +101,7 @@ def add_held_out_arguments(parser: argparse.ArgumentParser) -> None:
 
 def read_held_out(args: argparse.Namespace, parser: argparse.ArgumentParser) -> pd.DataFrame:
     """The held-out mentions named by the options of :func:`add_held_out_arguments`, with the teacher's
-    probabilities (a usage error when the window holds nothing out)."""
+    probabilities (a usage error when the window holds nothing out); also sets torch to the machine's 2 threads."""
     torch.set_num_threads(2)
     articles = read_transfer_corpus(_transfer_corpus_path(args.transfer_corpus, args.data))
     articles = articles.astype({"article_id": str})
@@ -116,13 +132,7 @@ def main() -> None:
         entropy = cross_entropy(teacher, probabilities)
         line = (f"{path} {model.precision}: macro-F1 with the teacher {macro.value:.3f} [{macro.low:.3f}, "
                 f"{macro.high:.3f}], accuracy {table.loc['accuracy', 'value']:.3f}, cross-entropy {entropy:.3f}")
-        recorded = card_validation(path)
-        if recorded:
-            same = recorded.get("window") == list(args.window)
-            line += (f"; its card ({'same' if same else 'OTHER'} window {recorded['window'][0]}:{recorded['window'][1]}, "
-                     f"{recorded['precision']}, before saving): macro-F1 {recorded['macro_f1']:.3f}, "
-                     f"accuracy {recorded['accuracy']:.3f}")
-        print(line, flush=True)
+        print(line + card_note(path, args.window), flush=True)
 
 
 if __name__ == "__main__":

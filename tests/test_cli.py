@@ -86,11 +86,10 @@ def test_a_starting_network_that_is_not_one_is_a_clear_error_before_any_data_is_
 
 
 def test_averaging_networks_on_the_command_line_needs_two(tmp_path, capsys):
-    pytest.importorskip("torch")
     from toolkit.sentiment import model_path
 
     assert main(["average-tone-networks", str(model_path("accurate")), "--out", str(tmp_path / "soup")]) == 2
-    assert "averaging needs at least two different network files" in capsys.readouterr().err
+    assert "averaging needs at least two network files" in capsys.readouterr().err
     assert not (tmp_path / "soup").exists()
 
 

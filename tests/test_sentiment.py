@@ -860,15 +860,27 @@ def test_averaging_networks_saves_their_mean_with_a_card_naming_each(tmp_path):
     assert card["averaged_from"][1]["card"] == json.loads(shipped.with_suffix(".json").read_text())
     assert card["held_out_splits"] == ["devtest_mt"]  # only what both kept out
     assert "teacher_sha256" not in card  # the two cards name different teachers
-    assert messages == [f"wrote {path}: the mean of 2 networks (earlier.safetensors, later.safetensors)"]
+    assert messages == ["the inputs' cards differ on teacher_sha256: are they passes of one lineage?",
+                        f"wrote {path}: the mean of 2 networks ({earlier}, {shipped})"]
     sentence = "Critics slammed Peter Novak as corrupt and incompetent."
     probabilities = TargetSentiment(tier="accurate", model_path=path).predict_proba(
         pd.DataFrame([marked(sentence, "Peter Novak")]))
     assert probabilities.shape == (1, 3) and np.isclose(probabilities.sum(), 1.0)
 
+    reversed_card = json.loads(average_networks([shipped, earlier], out=tmp_path / "soup2", log=messages.append)
+                               .with_suffix(".json").read_text())
+    assert reversed_card["held_out_splits"] == ["devtest_mt"]  # the same whichever input comes first
+
     shipped.with_suffix(".json").unlink()  # an input without a card: nothing is known to be kept out of it
-    again = average_networks([earlier, shipped], out=tmp_path / "soup2", log=messages.append)
-    assert json.loads(again.with_suffix(".json").read_text())["held_out_splits"] == []
+    again = json.loads(average_networks([earlier, shipped], out=tmp_path / "soup3", log=messages.append)
+                       .with_suffix(".json").read_text())
+    assert again["held_out_splits"] == [] and "teacher_sha256" not in again and "base_model" not in again
+
+    base.encoder.embeddings.word_embeddings.weight.requires_grad_(True)  # an input that trained its word embeddings
+    tuned = save_network(base, tmp_path / "tuned.safetensors", {"tier": "accurate"})
+    embeddings = "encoder.embeddings.word_embeddings.weight"
+    both = load_file(str(average_networks([tuned, shipped], out=tmp_path / "soup4", log=messages.append)))
+    assert embeddings in load_file(str(tuned)) and embeddings in both  # the mean keeps them
 
 
 @pytest.mark.skipif(not HAS_ACCURATE, reason="accurate extra not installed")
@@ -876,11 +888,27 @@ def test_averaging_refuses_fewer_than_two_networks_and_files_that_are_not_networ
     from toolkit.sentiment import model_path
     from toolkit.tone_training import average_networks
 
+    from safetensors.torch import load_file, save_file
+
     shipped = model_path("accurate")
-    for paths, error, message in [([shipped], ValueError, "at least two different network files"),
-                                  ([shipped, shipped], ValueError, "at least two different network files"),
+    copy = tmp_path / "copy" / "tone-accurate.safetensors"  # the same bytes under another name
+    copy.parent.mkdir()
+    copy.write_bytes(shipped.read_bytes())
+    other = load_file(str(shipped))
+    other["encoder.encoder.layer.0.attention.self.query.weight"] = other[
+        "encoder.encoder.layer.0.attention.self.query.weight"][:10, :10].contiguous()
+    misshapen = tmp_path / "misshapen.safetensors"
+    save_file(other, str(misshapen))
+    broken = tmp_path / "broken.safetensors"
+    broken.write_bytes(shipped.read_bytes())
+    broken.with_suffix(".json").write_text("{not json", encoding="utf-8")
+    for paths, error, message in [([shipped], ValueError, "at least two network files"),
+                                  ([shipped, copy], ValueError, "the same network is given twice"),
+                                  ([shipped, misshapen, shipped], ValueError, "the same network is given twice"),
                                   ([shipped, tmp_path / "missing.safetensors"], FileNotFoundError, "missing.safetensors"),
-                                  ([shipped, shipped.with_suffix(".json")], ValueError, "is not a safetensors file")]:
+                                  ([shipped, shipped.with_suffix(".json")], ValueError, "is not a safetensors file"),
+                                  ([shipped, misshapen], ValueError, "misshapen.safetensors does not fit the tone network"),
+                                  ([misshapen, broken], ValueError, "the card beside broken.safetensors, is not valid JSON")]:
         with pytest.raises(error, match=message):
             average_networks(paths, out=tmp_path / "soup", log=lambda m: None)
     assert not (tmp_path / "soup").exists()

@@ -183,7 +183,9 @@ class AccurateToneModel:
              full_precision_ffn_outputs: int = FULL_PRECISION_FFN_OUTPUTS) -> "AccurateToneModel":
         """Load shipped weights to compute in ``precision`` (one of :data:`toolkit.tone_tiers.PRECISIONS`): ``int8`` turns the linear
         layers into 8-bit integer ones (see :func:`quantize_network`), ``bfloat16`` casts every weight; both are
-        about twice as fast as full precision on a CPU with bfloat16 in hardware (model card)."""
+        about twice as fast as full precision on a CPU with bfloat16 in hardware (model card). Word embeddings
+        missing from the file are the base model's, and are marked as not trained (saving the network again leaves
+        them out, as training does). A file that is not the tone network is a ValueError."""
         precision = resolve_precision(precision)  # a wrong name fails before the weights are read
         network = build_network()
         try:
@@ -191,7 +193,10 @@ class AccurateToneModel:
         except SafetensorError as error:
             raise ValueError(f"{weights} is not a safetensors file of the tone network ({error})") from error
         state = {name: tensor.float() for name, tensor in saved.items()}
-        missing, unexpected = network.load_state_dict(state, strict=False)
+        try:
+            missing, unexpected = network.load_state_dict(state, strict=False)
+        except RuntimeError as error:  # weights of another shape: another network
+            raise ValueError(f"{weights} does not fit the tone network ({str(error).splitlines()[-1].strip()})") from error
         if any(name.endswith(FROZEN) for name in missing):  # the base model's word embeddings: frozen in training
             network.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
         missing = [name for name in missing if not name.endswith(FROZEN)]

@@ -367,27 +367,34 @@ def _starting_network(path: str | Path, log) -> tuple[object, dict]:
     return network, {"file": path.name, "sha256": digest}
 
 
+AVERAGED_CARD_FIELDS = ("base_model", "teacher", "teacher_sha256", "trained_on", "mentions", "sentences")
+
+
 def average_networks(paths: Sequence[str | Path], out: str | Path | None = None, log=print) -> Path:
     """Average saved accurate networks weight by weight (a "model soup") and save the mean as the accurate tier's
     network in ``out`` (default ``data/models``), with a card; returns the network file.
 
     Meant for passes of one lineage, each started from the one before (``train-tone accurate --student-init``):
     their weights lie close together, and their mean can agree with the teacher better than any of them (model
-    card). Networks trained apart from different starts do not average into a working one. The card lists each
-    file's name, digest and card (``averaged_from``), keeps what the inputs share (base model, teacher, NewsMTSC
-    data) and, as ``held_out_splits``, only the splits every input's card says it kept out of its transfer
-    mentions (none when an input has no card). Needs at least two distinct files of the tone network; nothing is
-    written otherwise."""
-    check_tier("accurate")
+    card). Networks trained apart from different starts do not average into a working one; when the inputs'
+    cards name different teachers, base models or training data, ``log`` says so. The card lists each file's
+    name, digest and card (``averaged_from``; the held-out transfer window of each input is in its card), keeps
+    the fields of :data:`AVERAGED_CARD_FIELDS` that every input's card agrees on and, as ``held_out_splits``,
+    only the splits every input's card says it kept out of its transfer mentions (none when an input has no
+    card). Needs at least two files of the tone network, each given once; nothing is written otherwise."""
     paths = [Path(path) for path in paths]
+    if len(paths) < 2:
+        raise ValueError("averaging needs at least two network files")
     missing = [str(path) for path in paths if not path.is_file()]
     if missing:
         raise FileNotFoundError(f"no network to average: {', '.join(missing)}")
     from .paths import file_digest
 
     digests = [file_digest(path) for path in paths]  # taken before the output may overwrite an input
-    if len(set(digests)) < 2:
-        raise ValueError("averaging needs at least two different network files")
+    if len(set(digests)) < len(digests):
+        raise ValueError("the same network is given twice (equal files): each one counts once in the mean")
+    cards = [_network_card(path) for path in paths]
+    check_tier("accurate")
     from .tone_accurate import AccurateToneModel, save_network
 
     networks = [AccurateToneModel.load(path, precision="float32").network for path in paths]
@@ -396,32 +403,42 @@ def average_networks(paths: Sequence[str | Path], out: str | Path | None = None,
     network.load_state_dict({name: sum(state[name] for state in states) / len(states) for name in states[0]})
     trained = any(each.encoder.embeddings.word_embeddings.weight.requires_grad for each in networks)
     network.encoder.embeddings.word_embeddings.weight.requires_grad_(trained)  # saved only if some input trained them
-    cards = [_network_card(path) for path in paths]
+    card, differing = _averaged_card(paths, digests, cards)
+    if differing:
+        log(f"the inputs' cards differ on {', '.join(differing)}: are they passes of one lineage?")
     target = Path(out) / model_path("accurate").name if out else model_path("accurate")
-    save_network(network, target, _averaged_card(paths, digests, cards))
-    log(f"wrote {target}: the mean of {len(paths)} networks ({', '.join(path.name for path in paths)})")
+    save_network(network, target, card)
+    log(f"wrote {target}: the mean of {len(paths)} networks ({', '.join(map(str, paths))})")
     return target
 
 
 def _network_card(path: Path) -> dict | None:
     """The card saved beside a network file, if any."""
     card = path.with_suffix(".json")
-    return json.loads(card.read_text(encoding="utf-8")) if card.is_file() else None
+    if not card.is_file():
+        return None
+    try:
+        return json.loads(card.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{card}, the card beside {path.name}, is not valid JSON ({error})") from error
 
 
-def _averaged_card(paths: Sequence[Path], digests: Sequence[str], cards: Sequence[dict | None]) -> dict:
-    """The card of an averaged network: what every input's card agrees on, the held-out splits they all kept
-    out, and each input with its digest and card."""
+def _averaged_card(paths: Sequence[Path], digests: Sequence[str],
+                   cards: Sequence[dict | None]) -> tuple[dict, list[str]]:
+    """The card of an averaged network (the fields every input's card agrees on, the held-out splits they all
+    kept out, and each input with its digest and card) and the fields on which the inputs' cards differ."""
     known = [card for card in cards if card is not None]
-    shared = {key: known[0][key] for key in ("base_model", "teacher", "teacher_sha256", "trained_on", "mentions",
-                                             "sentences")
-              if known and key in known[0] and all(card.get(key) == known[0][key] for card in known)}
-    card = {"tier": "accurate", "date": dt.date.today().isoformat(), "labels": list(LABELS), **shared,
+    agreed = [key for key in AVERAGED_CARD_FIELDS
+              if len(known) == len(cards) and all(key in card and card[key] == known[0][key] for card in known)]
+    differing = [key for key in AVERAGED_CARD_FIELDS  # among the cards that give the field
+                 if len({json.dumps(card[key], sort_keys=True) for card in known if key in card}) > 1]
+    card = {"tier": "accurate", "date": dt.date.today().isoformat(), "labels": list(LABELS),
+            **{key: known[0][key] for key in agreed},
             "averaged_from": [{"file": path.name, "sha256": digest, "card": input_card}
                               for path, digest, input_card in zip(paths, digests, cards)]}
     kept_out = [set(input_card.get("held_out_splits", [])) if input_card else set() for input_card in cards]
     card["held_out_splits"] = sorted(set.intersection(*kept_out))  # an input without a list kept nothing out
-    return card
+    return card, differing
 
 
 def _transfer_corpus_path(transfer_corpus: str | Path | None, data_dir: str | Path | None) -> Path:
