@@ -885,10 +885,10 @@ def test_averaging_networks_saves_their_mean_with_a_card_naming_each(tmp_path):
 
 @pytest.mark.skipif(not HAS_ACCURATE, reason="accurate extra not installed")
 def test_averaging_refuses_fewer_than_two_networks_and_files_that_are_not_networks(tmp_path):
+    from safetensors.torch import load_file, save_file
+
     from toolkit.sentiment import model_path
     from toolkit.tone_training import average_networks
-
-    from safetensors.torch import load_file, save_file
 
     shipped = model_path("accurate")
     copy = tmp_path / "copy" / "tone-accurate.safetensors"  # the same bytes under another name
