@@ -105,6 +105,28 @@ def test_the_student_seed_and_starting_network_reach_the_distillation(monkeypatc
     assert calls[0][1]["labelling_precision"] == "auto"  # the default when the flag is left out
 
 
+def test_teacher_epochs_reach_the_distillation_and_are_refused_for_the_fast_tier(tmp_path, monkeypatch, capsys):
+    from toolkit import tone_training
+
+    calls = []
+    monkeypatch.setattr(tone_training, "train_tone", lambda tier, **options: calls.append((tier, options)))
+    assert main(["train-tone", "accurate", "--teacher-epochs", "2"]) == 0
+    assert main(["train-tone", "accurate"]) == 0
+    assert [options["teacher_epochs"] for _, options in calls] == [2, None]  # None: the shipped teacher's one pass
+    monkeypatch.undo()
+    assert main(["train-tone", "fast", "--teacher-epochs", "2", "--out", str(tmp_path)]) == 2
+    assert "--teacher-epochs" in capsys.readouterr().err
+    for wrong in ("0", "1.5"):
+        with pytest.raises(SystemExit):
+            main(["train-tone", "accurate", "--teacher-epochs", wrong])
+    for epochs, message in [(0, "from 1 up"), (1.5, "from 1 up")]:
+        with pytest.raises(ValueError, match=message):
+            tone_training.train_tone("accurate", out=tmp_path, teacher_epochs=epochs)
+    with pytest.raises(ValueError, match="teacher epochs are for the accurate tier"):
+        tone_training.train_tone("fast", out=tmp_path, teacher_epochs=2)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_labelling_precision_reaches_the_distillation_and_a_wrong_one_is_refused(tmp_path, monkeypatch, capsys):
     from toolkit import tone_training
 

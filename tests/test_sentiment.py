@@ -565,6 +565,18 @@ def test_accurate_distillation_runs_on_a_small_slice(shared_dir, tmp_path, monke
     query = "encoder.encoder.layer.0.attention.self.query.weight"  # the saved network's, not the base model's
     assert not torch.equal(build_network().state_dict()[query].to(trained[query].dtype), trained[query])
 
+    messages.clear()  # a teacher trained for two passes is a new teacher: its labels replace the first one's
+    first_teacher = tone_distill.file_digest(tmp_path / "work" / "teacher.safetensors")
+    train_tone("accurate", data_dir=shared_dir / "data", out=tmp_path / "models", limit=24, work=tmp_path / "work",
+               transfer_corpus=corpus, teacher_base=base_model_dir(), teacher_epochs=2, log=messages.append)
+    card = json.loads(path.with_suffix(".json").read_text())
+    assert card["settings"]["teacher"]["epochs"] == 2 and card["settings"]["student"]["epochs"] == 1
+    assert card["teacher_sha256"] == tone_distill.file_digest(tmp_path / "work" / "teacher.safetensors") != first_teacher
+    assert any(m.startswith("teacher: fine-tuning") for m in messages)
+    assert any("(epoch 2)" in m for m in messages)  # the teacher's second pass: the student makes one
+    relabelled = pd.read_parquet(tmp_path / "work" / "transfer-labelled.parquet")
+    assert set(relabelled["teacher_sha256"]) == {card["teacher_sha256"]}
+
 
 def test_teacher_labels_are_reused_only_from_the_same_teacher(tmp_path, monkeypatch):
     from toolkit import tone_distill

