@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import sys
+
 import pandas as pd
 import pytest
 
@@ -125,6 +128,36 @@ def test_teacher_epochs_reach_the_distillation_and_are_refused_for_the_fast_tier
     with pytest.raises(ValueError, match="teacher epochs are for the accurate tier"):
         tone_training.train_tone("fast", out=tmp_path, teacher_epochs=2)
     assert list(tmp_path.iterdir()) == []
+
+
+class _FlushRecorder(io.StringIO):
+    """A stdout that notes what had been written each time it was flushed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flushed: list[str] = []
+
+    def flush(self) -> None:
+        self.flushed.append(self.getvalue())
+
+
+@pytest.mark.parametrize("argv, patched", [
+    (["train-tone", "accurate", "--work", "w"], "train_tone"),
+    (["average-tone-networks", "a.safetensors", "b.safetensors"], "average_networks"),
+    (["evaluate", "newsmtsc", "--tier", "fast"], "evaluate_tone"),
+])
+def test_long_jobs_flush_each_progress_line_so_a_redirected_log_shows_it(argv, patched, monkeypatch):
+    from toolkit import tone_training
+
+    def job(*args, log, **options):
+        log("teacher: fine-tuning all-mpnet-base-v2 on 8,739 mentions")
+        return ({}, "report") if patched == "evaluate_tone" else None
+
+    monkeypatch.setattr(tone_training, patched, job)
+    recorder = _FlushRecorder()
+    monkeypatch.setattr(sys, "stdout", recorder)
+    assert main(argv) == 0
+    assert any("teacher: fine-tuning all-mpnet-base-v2 on 8,739 mentions" in seen for seen in recorder.flushed)
 
 
 def test_a_labelling_precision_reaches_the_distillation_and_a_wrong_one_is_refused(tmp_path, monkeypatch, capsys):

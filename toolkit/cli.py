@@ -137,6 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def say(message: str) -> None:
+    """Print a progress line at once, so that a long job's log file (output redirected) shows where it is."""
+    print(message, flush=True)
+
+
 def run_label_mentions(args: argparse.Namespace) -> int:
     from .tone_training import TABLE_SUFFIXES, label_mentions, read_table, write_mentions
 
@@ -144,7 +149,7 @@ def run_label_mentions(args: argparse.Namespace) -> int:
     if Path(args.out).suffix.lower() not in TABLE_SUFFIXES or Path(args.out).is_dir():
         raise ValueError(f"--out {args.out}: name a .csv or .parquet file")
     labelled = label_mentions(read_table(args.mentions), tier=args.tier, precision=args.tone_precision,
-                              log=lambda message: print(message, flush=True))
+                              log=say)
     write_mentions(labelled, args.out)
     print(f"wrote {args.out} ({len(labelled):,} mentions)")
     return 0
@@ -182,7 +187,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
         from .tone_training import evaluate_tone
 
         tables, report = evaluate_tone(args.tier, data_dir=args.data, folds=args.folds,
-                                      precision=args.tone_precision)
+                                      precision=args.tone_precision, log=say)
     else:
         from .evaluation_runs import run_evaluation
 
@@ -249,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "average-tone-networks":
             from .tone_training import average_networks
 
-            average_networks(args.networks, out=args.out)
+            average_networks(args.networks, out=args.out, log=say)
             return 0
         if args.command == "train-tone":
             from .tone_training import train_tone
@@ -271,7 +276,8 @@ def main(argv: list[str] | None = None) -> int:
                        transfer_corpus=args.transfer_corpus, transfer_mentions=args.transfer_mentions,
                        teacher_base=args.teacher_base, student=student, teacher_labels=args.teacher_labels,
                        transfer_validation=args.transfer_validation, student_init=args.student_init,
-                       labelling_precision=args.labelling_precision or "auto", teacher_epochs=args.teacher_epochs)
+                       labelling_precision=args.labelling_precision or "auto", teacher_epochs=args.teacher_epochs,
+                       log=say)
             return 0
     except (RegistryError, ValueError, FileNotFoundError, ModelNotInstalled, ToneTierUnavailable) as err:
         print(f"error: {err}", file=sys.stderr)
