@@ -718,12 +718,29 @@ def test_labels_saved_without_the_teachers_features_are_given_again(tmp_path, mo
     assert len(saved) == 2 and saved["teacher_features"].notna().all()
 
 
+def test_finding_transfer_mentions_says_how_far_it_has_come_without_changing_what_it_finds():
+    from toolkit import tone_distill
+
+    articles = pd.DataFrame([{"article_id": a["ID"], "outlet": a["source"], "text": a["content_original"]}
+                             for a in TRANSFER_ARTICLES])
+    messages = []
+    logged = tone_distill.transfer_mentions(articles, log=messages.append, log_every=2)
+    silent = tone_distill.transfer_mentions(articles)
+    pd.testing.assert_frame_equal(logged, silent)  # the seeded draws do not depend on the log
+    assert {"Maria Lopez", "Tom Reed", "Dana Whitfield"} <= {
+        row.text[row.target_start:row.target_end] for row in logged.itertuples()}
+    assert len(logged) == 5  # one mention in each sentence (Moody's drawn among the 15% of organisations)
+    assert messages == ["transfer: finding named entities in 5 sentences of 2 articles",
+                        "transfer: 2 of 5 sentences read, 2 mentions so far",
+                        "transfer: 4 of 5 sentences read, 4 mentions so far"]
+
+
 def test_transfer_mentions_are_found_again_when_the_corpus_changes(tmp_path, monkeypatch):
     from toolkit import tone_distill
 
     calls = []
 
-    def fake_mentions(articles, *, exclude, articles_limit):
+    def fake_mentions(articles, *, exclude, articles_limit, log):
         calls.append(len(articles))
         return pd.DataFrame([{"article_id": a, "outlet": "Evening Post", "kind": "PERSON",
                               **marked("Senator Karen Holt praised the deal.", "Karen Holt")}
@@ -751,7 +768,7 @@ def test_transfer_mentions_are_found_again_when_the_corpus_changes(tmp_path, mon
     run(edited, protected=("Another sentence entirely.",))
     assert len(calls) == 4 and "has no fingerprint" in messages[-2]
 
-    def interrupted(articles, *, exclude, articles_limit):
+    def interrupted(articles, *, exclude, articles_limit, log):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(tone_distill, "transfer_mentions", interrupted)

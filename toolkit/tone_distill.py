@@ -156,14 +156,16 @@ def teacher_outputs(network: TargetToneNet, tokenizer: Tokenizer, frame: pd.Data
 
 def transfer_mentions(articles: pd.DataFrame, *, exclude: set[str] | frozenset[str] = frozenset(),
                       articles_limit: int | None = None, mentions_limit: int | None = None, seed: int = 7,
-                      nlp=None) -> pd.DataFrame:
+                      nlp=None, log: Callable[[str], None] | None = None,
+                      log_every: int = 20_000) -> pd.DataFrame:
     """Unlabelled mentions for the teacher: one row per named-entity mention (``article_id``, ``outlet``,
     ``text`` of the sentence, ``target_start``, ``target_end``, ``kind``), from sentences of 8 to 60 words.
 
     Articles are shuffled with ``seed`` and the first ``articles_limit`` used; sentences whose normalised text
     is in ``exclude`` (NewsMTSC's) are skipped (:func:`overlapping_articles` then leaves out whole articles).
     People are kept, organisations, places and nationalities in the shares of ``TRANSFER_KINDS``; at most three
-    mentions per sentence, people first."""
+    mentions per sentence, people first. With ``log``, says how many sentences are to be read, and every
+    ``log_every`` sentences how far the named-entity pass has come."""
     from .nlp import load_pipeline
     from .sentiment import split_sentences
 
@@ -180,14 +182,19 @@ def transfer_mentions(articles: pd.DataFrame, *, exclude: set[str] | frozenset[s
             if SENTENCE_WORDS[0] <= words <= SENTENCE_WORDS[1] and normalised_sentence(sentence) not in exclude:
                 sentences.append((row.article_id, row.outlet, sentence))
     nlp = nlp or load_pipeline()
+    if log:
+        log(f"transfer: finding named entities in {len(sentences):,} sentences of {len(order):,} articles")
     rows = []
     with nlp.select_pipes(enable=["tok2vec", "ner"] if "tok2vec" in nlp.pipe_names else ["ner"]):
-        for (article_id, outlet, sentence), doc in zip(sentences, nlp.pipe((s for _, _, s in sentences), batch_size=256)):
+        for read, ((article_id, outlet, sentence), doc) in enumerate(
+                zip(sentences, nlp.pipe((s for _, _, s in sentences), batch_size=256)), start=1):
             kept = [e for e in doc.ents if e.label_ in TRANSFER_KINDS and generator.random() < TRANSFER_KINDS[e.label_]]
             generator.shuffle(kept)
             kept.sort(key=lambda entity: entity.label_ != "PERSON")  # people first, the rest in shuffled order
             rows += [{"article_id": article_id, "outlet": outlet, "text": sentence, "target_start": e.start_char,
                       "target_end": e.end_char, "kind": e.label_} for e in kept[:MENTIONS_PER_SENTENCE]]
+            if log and read % log_every == 0:
+                log(f"transfer: {read:,} of {len(sentences):,} sentences read, {len(rows):,} mentions so far")
             if mentions_limit and len(rows) >= mentions_limit:
                 break
     columns = ["article_id", "outlet", "text", "target_start", "target_end", "kind"]
@@ -413,7 +420,7 @@ def _transfer(articles: pd.DataFrame, protected: list[str], path: Path, articles
         mentions = pd.read_parquet(path)
     else:
         excluded = {normalised_sentence(text) for text in protected}
-        mentions = transfer_mentions(articles, exclude=excluded, articles_limit=articles_limit)
+        mentions = transfer_mentions(articles, exclude=excluded, articles_limit=articles_limit, log=log)
         write_parquet(mentions, path)
         _record_fingerprint(path, fingerprint)
     kept, held_out, overlapping = select_transfer(mentions, articles, protected, validation)
