@@ -2,12 +2,12 @@
 teacher-labelled transfer mentions from articles that no student learned from.
 
     python benchmarks/tone_fidelity.py MODEL.safetensors [MODEL.safetensors ...] --work WORK --window 40000:60000
-        [--data ../shared/data] [--transfer-corpus articles.jsonl.gz] [--precision auto]
+        [--data ../shared/data] [--transfer-corpus articles.jsonl.gz] [--transfer-articles 9000] [--precision auto]
 
 ``WORK`` is the work folder of a ``train-tone accurate`` run: its ``transfer.parquet`` (mentions in order),
 ``transfer-labelled.parquet`` (the teacher's probabilities) and ``teacher.safetensors``; it is read, never
-written, and ``--data`` and ``--transfer-corpus`` must be the run's. The mentions scored are those that
-``train-tone accurate --transfer-validation START:END`` holds out: the articles whose first mention lies in the
+written, and ``--data``, ``--transfer-corpus`` and ``--transfer-articles`` must be the run's. The mentions
+scored are those that ``train-tone accurate --transfer-validation START:END`` holds out: the articles whose first mention lies in the
 window of the transfer set (after leaving out articles that overlap NewsMTSC), each mention once, without those
 whose sentence also occurs outside the window. They must all carry this teacher's label. A student trained with
 that option never learned from them; nor did one trained without it on at most START mentions of the same
@@ -42,18 +42,19 @@ from toolkit.tone_training import _protected_sentences, _transfer_corpus_path, n
 
 
 def held_out_labelled_mentions(work: Path, articles: pd.DataFrame, protected: list[str],
-                                window: tuple[int, int]) -> pd.DataFrame:
+                                window: tuple[int, int], articles_limit: int = TRANSFER_ARTICLES_LIMIT) -> pd.DataFrame:
     """The transfer mentions of ``work`` held out by ``window`` (as the distillation holds them out), with the
     probabilities of the teacher in ``work``. Reads the work folder and never writes it: exits when its transfer
     set came from another corpus or other NewsMTSC sentences (other ``--data`` or ``--transfer-corpus``), or
-    when a held-out mention lacks that teacher's label."""
+    when a held-out mention lacks that teacher's label. ``articles_limit``: the run's ``--transfer-articles``."""
     path = work / "transfer.parquet"
     for needed in (path, work / "transfer-labelled.parquet", work / "teacher.safetensors"):
         if not needed.exists():
             raise SystemExit(f"{needed} does not exist: --work must be the folder of a train-tone accurate run")
-    if _recorded_fingerprint(path) != transfer_fingerprint(articles, protected, TRANSFER_ARTICLES_LIMIT):
-        raise SystemExit(f"{path} was not extracted from this corpus and these NewsMTSC sentences: give the run's "
-                         "--data and --transfer-corpus")
+    if _recorded_fingerprint(path) != transfer_fingerprint(articles, protected, articles_limit):
+        raise SystemExit(f"{path} was not extracted from this corpus and these NewsMTSC sentences with "
+                         f"{articles_limit:,} articles read: give the run's --data, --transfer-corpus and "
+                         "--transfer-articles")
     _, held_out, _ = select_transfer(pd.read_parquet(path), articles, protected, window)
     key = ["article_id", "text", "target_start", "target_end"]
     labels = pd.read_parquet(work / "transfer-labelled.parquet", columns=key + PROBABILITY_COLUMNS + ["teacher_sha256"])
@@ -95,6 +96,8 @@ def add_held_out_arguments(parser: argparse.ArgumentParser) -> None:
                         help="START:END, as given to train-tone accurate --transfer-validation")
     parser.add_argument("--data", help="folder holding newsmtsc/ and allsides/ (default: ../shared/data)")
     parser.add_argument("--transfer-corpus", help="the run's transfer corpus (default: AllSides in --data)")
+    parser.add_argument("--transfer-articles", type=int, default=TRANSFER_ARTICLES_LIMIT,
+                        help=f"the run's --transfer-articles (default: {TRANSFER_ARTICLES_LIMIT})")
     parser.add_argument("--precision", default="auto", choices=["auto", "float32", "bfloat16", "int8"],
                         help="the students' precision (default auto: as the toolkit would run them here)")
 
@@ -107,7 +110,7 @@ def read_held_out(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     articles = articles.astype({"article_id": str})
     protected = _protected_sentences(newsmtsc_dir(args.data))
     try:
-        return held_out_labelled_mentions(args.work, articles, protected, args.window)
+        return held_out_labelled_mentions(args.work, articles, protected, args.window, args.transfer_articles)
     except ValueError as error:
         parser.error(str(error))
 

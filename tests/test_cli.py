@@ -205,6 +205,34 @@ def test_a_transfer_validation_window_reaches_the_distillation(monkeypatch):
     assert calls[0][1]["transfer_mentions"] == 140000
 
 
+def test_a_range_of_transfer_mentions_and_more_articles_reach_the_distillation(monkeypatch):
+    from toolkit import tone_training
+
+    calls = []
+    monkeypatch.setattr(tone_training, "train_tone", lambda tier, **options: calls.append((tier, options)))
+    assert main(["train-tone", "accurate", "--transfer-mentions", "122000:222000", "--transfer-articles", "18000"]) == 0
+    assert calls[0][1]["transfer_mentions"] == (122000, 222000) and calls[0][1]["transfer_articles"] == 18000
+    assert main(["train-tone", "accurate"]) == 0
+    assert calls[1][1]["transfer_mentions"] == 60000 and calls[1][1]["transfer_articles"] is None
+
+
+@pytest.mark.parametrize("flags, error", [
+    (["--transfer-mentions", "0"], "must be at least 1"),
+    (["--transfer-mentions", "5000:1000"], "expected START:END with 0 <= START < END, not '5000:1000'"),
+    (["--transfer-mentions", "many"], "invalid _count_or_window value: 'many'"),
+    (["--transfer-articles", "0"], "must be at least 1"),
+])
+def test_transfer_mentions_and_articles_must_be_counts_or_ranges(flags, error, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["train-tone", "accurate", *flags])
+    assert exit_.value.code == 2 and error in capsys.readouterr().err
+
+
+def test_transfer_articles_apply_to_the_accurate_tier_only(tmp_path, capsys):
+    assert main(["train-tone", "fast", "--transfer-articles", "18000", "--out", str(tmp_path)]) == 2
+    assert "--transfer-articles" in capsys.readouterr().err and list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("tier, window, message", [("fast", (0, 1), "is for the accurate tier's distillation"),
                                                    ("accurate", (60000, 40000), "needs 0 <= start < end")])
 def test_train_tone_refuses_a_validation_window_before_reading_anything(tier, window, message, tmp_path):
@@ -212,6 +240,21 @@ def test_train_tone_refuses_a_validation_window_before_reading_anything(tier, wi
 
     with pytest.raises(ValueError, match=message):
         train_tone(tier, data_dir=tmp_path / "nowhere", out=tmp_path, transfer_validation=window)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"transfer_mentions": (5000, 1000)}, "transfer mentions are a number from 1 up or positions START:END"),
+    ({"transfer_mentions": 0}, "transfer mentions are a number from 1 up"),
+    ({"transfer_articles": 0}, "transfer articles are a whole number from 1 up"),
+    ({"tier": "fast", "transfer_articles": 18000}, "for the accurate tier's distillation"),
+])
+def test_train_tone_refuses_bad_transfer_positions_or_articles_before_reading_anything(options, message, tmp_path):
+    from toolkit.tone_training import train_tone
+
+    options = {"tier": "accurate", **options}
+    with pytest.raises(ValueError, match=message):
+        train_tone(options.pop("tier"), data_dir=tmp_path / "nowhere", out=tmp_path, **options)
     assert list(tmp_path.iterdir()) == []
 
 

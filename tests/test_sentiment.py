@@ -565,6 +565,19 @@ def test_accurate_distillation_runs_on_a_small_slice(shared_dir, tmp_path, monke
     query = "encoder.encoder.layer.0.attention.self.query.weight"  # the saved network's, not the base model's
     assert not torch.equal(build_network().state_dict()[query].to(trained[query].dtype), trained[query])
 
+    messages.clear()  # a pass over later positions of a transfer set read from more articles
+    extracted = pd.read_parquet(tmp_path / "work" / "transfer.parquet")
+    train_tone("accurate", data_dir=shared_dir / "data", out=tmp_path / "models", limit=24, work=tmp_path / "work",
+               transfer_corpus=corpus, teacher_base=base_model_dir(), transfer_mentions=(2, 1000),
+               transfer_articles=50, log=messages.append)
+    transfer = json.loads(path.with_suffix(".json").read_text())["transfer"]
+    reextracted = pd.read_parquet(tmp_path / "work" / "transfer.parquet")
+    pd.testing.assert_frame_equal(reextracted, extracted)  # the corpus has fewer than 50 articles: all were read
+    assert any("came from another corpus" in m for m in messages)  # a new limit: found again, not assumed
+    assert transfer["articles_read"] == 50 and transfer["positions"] == [2, len(labelled) + 2]
+    assert transfer["mentions"] == len(labelled)  # the repeated article's two mentions counted twice, as above
+    assert any("the student learns from positions 2 to" in m for m in messages)
+
     messages.clear()  # a teacher trained for two passes is a new teacher: its labels replace the first one's
     first_teacher = tone_distill.file_digest(tmp_path / "work" / "teacher.safetensors")
     train_tone("accurate", data_dir=shared_dir / "data", out=tmp_path / "models", limit=24, work=tmp_path / "work",
@@ -733,6 +746,59 @@ def test_finding_transfer_mentions_says_how_far_it_has_come_without_changing_wha
     assert messages == ["transfer: finding named entities in 5 sentences of 2 articles",
                         "transfer: 2 of 5 sentences read, 2 mentions so far",
                         "transfer: 4 of 5 sentences read, 4 mentions so far"]
+
+
+def test_reading_more_transfer_articles_finds_the_same_mentions_first_then_more():
+    """A larger articles limit keeps the earlier transfer set as its head, so positions (a validation window, a
+    range of mentions for a pass) mean the same mentions in both."""
+    from toolkit import tone_distill
+
+    more = [{"ID": "t4", "source": "Morning Star", "content_original": (
+                "Mayor Lena Ortiz thanked the volunteers who cleared the flooded streets overnight. "
+                "Union leader Sam Price accused the city council of hiding the true cost of the repairs.")},
+            {"ID": "t5", "source": "Daily Ledger", "content_original": (
+                "Judge Alan Brooks dismissed the lawsuit against the school board as baseless and late.")}]
+    articles = pd.DataFrame([{"article_id": a["ID"], "outlet": a["source"], "text": a["content_original"]}
+                             for a in [*TRANSFER_ARTICLES, *more]])
+    found = {limit: tone_distill.transfer_mentions(articles, articles_limit=limit) for limit in (1, 2, 3, None)}
+    for smaller, larger in [(1, 2), (2, 3), (3, None)]:
+        assert len(found[larger]) > len(found[smaller])
+        pd.testing.assert_frame_equal(found[larger].iloc[:len(found[smaller])], found[smaller])
+    assert found[None]["article_id"].nunique() == 4
+    assert {"Lena Ortiz", "Sam Price", "Alan Brooks", "Maria Lopez"} <= {
+        row.text[row.target_start:row.target_end] for row in found[None].itertuples()}
+
+
+def test_a_pass_can_take_the_transfer_mentions_at_given_positions(tmp_path, monkeypatch):
+    from toolkit import tone_distill
+
+    people = ["Karen Holt", "Tom Reed", "Dana Whitfield", "Paul Hart", "Maria Lopez", "Sam Price"]
+    monkeypatch.setattr(tone_distill, "transfer_mentions", lambda articles, *, exclude, articles_limit, log:
+                        pd.DataFrame([{"article_id": f"a{i}", "outlet": "Evening Post", "kind": "PERSON",
+                                       **marked(f"Senator {name} praised the deal.", name)}
+                                      for i, name in enumerate(people)]))
+    articles = pd.DataFrame([{"article_id": f"a{i}", "outlet": "Evening Post",
+                              "text": f"Senator {name} praised the deal."} for i, name in enumerate(people)])
+    messages = []
+
+    def named(start, end, window=None):
+        kept, held_out = tone_distill._transfer(articles, ["A sentence NewsMTSC holds."], tmp_path / "t.parquet",
+                                                100, end, messages.append, window, start)
+        return [row.text[row.target_start:row.target_end] for row in kept.itertuples()], held_out
+
+    assert named(0, 2)[0] == ["Karen Holt", "Tom Reed"]
+    assert named(2, 4)[0] == ["Dana Whitfield", "Paul Hart"]
+    assert "transfer: the student learns from positions 2 to 4 of the 6 mentions outside the validation window" \
+        in messages
+    kept, held_out = named(1, 3, window=(1, 2))  # positions count the mentions outside the window
+    assert kept == ["Dana Whitfield", "Paul Hart"] and held_out["article_id"].tolist() == ["a1"]
+    assert named(4, 100)[0] == ["Maria Lopez", "Sam Price"]
+    assert "transfer: only 2 of the 96 mentions asked for" in messages
+    with pytest.raises(ValueError, match="no transfer mention from position 6: outside the validation window "
+                                         "the transfer set holds 6"):
+        named(6, 10)
+    with pytest.raises(ValueError, match="need 0 <= start < end, not 3:3"):
+        named(3, 3)
 
 
 def test_transfer_mentions_are_found_again_when_the_corpus_changes(tmp_path, monkeypatch):

@@ -87,7 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--transfer-corpus", help="accurate: JSON-lines news corpus the teacher labels; fast with --teacher-labels: "
                                                  "the articles of the labelled mentions, to leave out those overlapping NewsMTSC "
                                                  "(default: AllSides in --data)")
-    train.add_argument("--transfer-mentions", type=_positive, default=60000, help="accurate: mentions the teacher labels (default: 60000)")
+    train.add_argument("--transfer-mentions", type=_count_or_window, default=60000, metavar="N or START:END",
+                       help="accurate: the student's transfer mentions, which the teacher labels: the first N, or "
+                            "those at positions START to END (exclusive) for a pass over mentions an earlier pass "
+                            "did not see (default: 60000)")
+    train.add_argument("--transfer-articles", type=_positive, metavar="N",
+                       help="accurate: shuffled transfer-corpus articles read for mentions (default: the shipped "
+                            "recipe's, 9000); more finds the same mentions first, then more")
     train.add_argument("--transfer-validation", type=_window, metavar="START:END",
                        help="accurate: hold out of the student's mentions the transfer articles whose first mention is at "
                             "a position from START to END (exclusive; positions count mentions of the transfer set, "
@@ -182,6 +188,11 @@ def _window(value: str) -> tuple[int, int]:
     return window
 
 
+def _count_or_window(value: str) -> int | tuple[int, int]:
+    """A whole number from 1 up, or ``START:END`` as :func:`_window` reads it."""
+    return _window(value) if ":" in value else _positive(value)
+
+
 def run_evaluate(args: argparse.Namespace) -> int:
     if args.dataset == "newsmtsc":
         from .tone_training import evaluate_tone
@@ -264,9 +275,11 @@ def main(argv: list[str] | None = None) -> int:
                                                        ("feature_weight", args.feature_weight),
                                                        ("seed", args.student_seed)] if value is not None}
             distillation_flags = [args.work, args.teacher_base, args.teacher_epochs, args.transfer_validation,
+                                  args.transfer_articles,
                                   args.student_init, args.labelling_precision, *student.values()]
             if args.tier != "accurate" and any(flag is not None for flag in distillation_flags):
-                raise ValueError("--work, --teacher-base, --teacher-epochs, --transfer-validation, --student-init, "
+                raise ValueError("--work, --teacher-base, --teacher-epochs, --transfer-validation, "
+                                 "--transfer-articles, --student-init, "
                                  "--labelling-precision and the student flags apply to the accurate tier only")
             if args.tier == "fast" and args.transfer_corpus is not None and args.teacher_labels is None:
                 raise ValueError("--transfer-corpus applies to the fast tier only with --teacher-labels")
@@ -274,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise ValueError("--teacher-labels applies to the fast tier only")
             train_tone(args.tier, data_dir=args.data, out=args.out, limit=args.limit, work=args.work,
                        transfer_corpus=args.transfer_corpus, transfer_mentions=args.transfer_mentions,
+                       transfer_articles=args.transfer_articles,
                        teacher_base=args.teacher_base, student=student, teacher_labels=args.teacher_labels,
                        transfer_validation=args.transfer_validation, student_init=args.student_init,
                        labelling_precision=args.labelling_precision or "auto", teacher_epochs=args.teacher_epochs,

