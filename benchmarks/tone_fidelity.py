@@ -7,9 +7,9 @@ teacher-labelled transfer mentions from articles that no student learned from.
 ``WORK`` is the work folder of a ``train-tone accurate`` run: its ``transfer.parquet`` (mentions in order),
 ``transfer-labelled.parquet`` (the teacher's probabilities) and ``teacher.safetensors``; it is read, never
 written, and ``--data``, ``--transfer-corpus`` and ``--transfer-articles`` must be the run's. The mentions
-scored are those that ``train-tone accurate --transfer-validation START:END`` holds out: the articles whose first mention lies in the
-window of the transfer set (after leaving out articles that overlap NewsMTSC), each mention once, without those
-whose sentence also occurs outside the window. They must all carry this teacher's label. A student trained with
+scored are those that ``train-tone accurate --transfer-validation START:END`` holds out: the articles whose
+first mention lies in the window of the transfer set (after leaving out articles that overlap NewsMTSC), each
+mention once, without those whose sentence also occurs outside the window. They must all carry this teacher's label. A student trained with
 that option never learned from them; nor did one trained without it on at most START mentions of the same
 transfer set. The teacher scores 0.832 macro-F1 on devtest_mt, so agreeing with it more is a way to choose
 between recipes without choosing on devtest_mt; it is no substitute for ``evaluate newsmtsc``, which reports the

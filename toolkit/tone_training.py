@@ -248,8 +248,8 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
     network learns from both; ``(start, end)`` instead of a number takes the mentions at those positions
     (``end`` exclusive), for a pass over mentions an earlier pass did not see. ``transfer_articles`` is how many
     shuffled articles are read for mentions (default ``tone_distill.TRANSFER_ARTICLES_LIMIT``); a larger number
-    finds the same mentions first, then more. Its stages keep their files in ``work`` (default ``build/tone-distil``) and resume
-    from them. ``teacher_base`` replaces the all-mpnet-base-v2 teacher (tests use a small model);
+    finds the same mentions first, then more. Its stages keep their files in ``work`` (default
+    ``build/tone-distil``) and resume from them. ``teacher_base`` replaces the all-mpnet-base-v2 teacher (tests use a small model);
     ``student`` overrides settings of ``tone_distill.STUDENT_SETTINGS``: ``epochs``, ``learning_rate`` (both
     positive), ``feature_weight`` (0 turns feature distillation off) and ``seed`` (data order and dropout).
     ``transfer_validation`` (``(start, end)``) holds the articles starting in that window of the transfer set
@@ -318,8 +318,8 @@ def train_tone(tier: str, *, data_dir: str | Path | None = None, out: str | Path
     elif tier == "accurate":
         check_tier("accurate")
         network, distillation = _distil_accurate(train, source, data_dir, work, transfer_corpus, transfer_range,
-                                                 transfer_articles, teacher_base, student or {}, transfer_validation, start,
-                                                 labelling_precision, teacher_epochs, log)
+                                                 transfer_articles, teacher_base, student or {}, transfer_validation,
+                                                 start, labelling_precision, teacher_epochs, log)
         from .tone_accurate import save_network
 
         card.update(distillation, training_seconds=round(time.perf_counter() - started, 1))
@@ -340,7 +340,8 @@ def _transfer_range(transfer_mentions: int | tuple[int, int]) -> tuple[int, int]
 
 
 def _distil_accurate(train: pd.DataFrame, source: Path, data_dir, work, transfer_corpus,
-                     transfer_range: tuple[int, int], transfer_articles: int | None, teacher_base, overrides: Mapping[str, float], validation: tuple[int, int] | None,
+                     transfer_range: tuple[int, int], transfer_articles: int | None, teacher_base,
+                     overrides: Mapping[str, float], validation: tuple[int, int] | None,
                      start: tuple[object, dict] | None, labelling_precision: str, teacher_epochs: int | None,
                      log) -> tuple[object, dict]:
     """The distilled student network and what its card says about the teacher and the transfer set; ``start``:
